@@ -1,0 +1,163 @@
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+
+from .models import Account, Entry, ExportJob, Hold, TermDeposit, Transaction
+from .services.backoffice import OPERATIONS, backoffice_operation_post
+from .services.ledger import LedgerError
+
+
+class BackofficeOperationForm(forms.Form):
+    operation = forms.ChoiceField(
+        label="Operación",
+        choices=[
+            ("deposit", "Depósito en efectivo (DEPÓSITO AHORROS)"),
+            ("withdrawal", "Retiro en efectivo (RETIRO DE AHORROS)"),
+            ("interest", "Capitalización de intereses"),
+        ],
+    )
+    amount = forms.DecimalField(label="Monto", max_digits=18, decimal_places=2, min_value=0.01)
+    reason = forms.CharField(
+        label="Motivo", widget=forms.Textarea(attrs={"rows": 3}), max_length=500
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("El motivo es obligatorio.")
+        return reason
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("number", "product", "owner", "internal_code", "status", "balance", "available")
+    list_filter = ("product", "status")
+    search_fields = ("number", "owner__identification", "owner__last_names")
+    readonly_fields = ("balance", "available", "opened_at")
+    autocomplete_fields = ("owner",)
+    change_form_template = "admin/accounts/account/change_form.html"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:account_id>/operacion/",
+                self.admin_site.admin_view(self.operation_view),
+                name="accounts_account_operation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def operation_view(self, request, account_id: int):
+        if not request.user.has_perm("accounts.change_account"):
+            raise PermissionDenied
+        account = get_object_or_404(Account, pk=account_id, internal_code__isnull=True)
+        if request.method == "POST":
+            form = BackofficeOperationForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    txn = backoffice_operation_post(
+                        operation=data["operation"],
+                        account=account,
+                        amount=data["amount"],
+                        reason=data["reason"],
+                        idempotency_key=f"admin:{data['idempotency_key']}",
+                        staff_user=request.user,
+                    )
+                except LedgerError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    description = OPERATIONS[data["operation"]][1]
+                    messages.success(
+                        request, f"{description} registrado. Comprobante N.º {txn.receipt_number}."
+                    )
+                    return redirect(reverse("admin:accounts_account_change", args=[account.pk]))
+        else:
+            form = BackofficeOperationForm(initial={"idempotency_key": uuid.uuid4().hex})
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "account": account,
+            "opts": self.model._meta,
+            "title": f"Operación de ventanilla · {account.number}",
+        }
+        return render(request, "admin/accounts/account/operation.html", context)
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    extra = 0
+    can_delete = False
+    fields = ("account", "amount", "balance_after", "description", "role")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "channel", "memo", "posted_at", "initiated_by")
+    list_filter = ("kind", "channel")
+    search_fields = ("idempotency_key", "memo", "id")
+    inlines = [EntryInline]
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("transaction", "account", "amount", "balance_after", "description", "posted_at")
+    search_fields = ("account__number",)
+    list_select_related = ("transaction", "account")
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = (
+        "account",
+        "amount",
+        "status",
+        "reason",
+        "reference",
+        "created_at",
+        "expires_at",
+    )
+    list_filter = ("status",)
+
+
+@admin.register(TermDeposit)
+class TermDepositAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "owner",
+        "capital",
+        "term_days",
+        "annual_rate",
+        "issued_on",
+        "matures_on",
+        "status",
+    )
+    readonly_fields = ("account", "capital", "interest_paid")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "user", "account", "status", "progress", "created_at")

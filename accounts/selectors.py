@@ -1,0 +1,139 @@
+"""Reads for the member's pages. Every fetch of a customer's object goes through an access helper
+that answers 404 for anybody else's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import DEPOSIT_PRODUCTS, Account, Entry, Product, TermDeposit, Transaction
+
+
+def customer_of(user):
+    """The Member whose products this login operates, or None (staff without products)."""
+    return getattr(user, "customer", None) if user.is_authenticated else None
+
+
+def account_get_for_user(*, user, number: str) -> Account:
+    member = customer_of(user)
+    if member is None:
+        raise Http404
+    try:
+        return Account.objects.get(number=number, owner=member, product__in=DEPOSIT_PRODUCTS)
+    except Account.DoesNotExist:
+        raise Http404 from None
+
+
+def term_deposit_get_for_user(*, user, number: str) -> TermDeposit:
+    member = customer_of(user)
+    if member is None:
+        raise Http404
+    try:
+        return TermDeposit.objects.select_related("payout_account").get(number=number, owner=member)
+    except TermDeposit.DoesNotExist:
+        raise Http404 from None
+
+
+def receipt_get_for_user(*, user, receipt_number: str) -> tuple[Transaction, list[Entry]]:
+    """A transaction and its entries, if one of its entries touches the user's accounts."""
+    member = customer_of(user)
+    if member is None or not receipt_number.isdigit() or len(receipt_number) > 18:
+        raise Http404
+    entries = list(
+        Entry.objects.filter(transaction_id=int(receipt_number))
+        .select_related("transaction", "account__owner")
+        .order_by("id")
+    )
+    if not entries or not any(e.account.owner_id == member.pk for e in entries):
+        raise Http404
+    return entries[0].transaction, entries
+
+
+def accounts_for_member(*, member) -> list[Account]:
+    return list(
+        Account.objects.filter(owner=member, product__in=DEPOSIT_PRODUCTS).order_by(
+            "product", "number"
+        )
+    )
+
+
+def term_deposits_for_member(*, member) -> list[TermDeposit]:
+    return list(TermDeposit.objects.filter(owner=member).order_by("-issued_on", "pk"))
+
+
+def term_deposit_interest_earned(deposit: TermDeposit, *, on: date | None = None) -> Decimal:
+    """Interest accrued so far: capital × rate × days / basis (actual/360 by default)."""
+    on = min(on or timezone.localdate(), deposit.matures_on)
+    days = max((on - deposit.issued_on).days, 0)
+    interest = (
+        deposit.capital
+        * deposit.annual_rate
+        / Decimal(100)
+        * days
+        / settings.TERM_DEPOSIT_DAY_BASIS
+    )
+    return interest.quantize(Decimal("0.01"))
+
+
+def term_deposit_interest_at_maturity(deposit: TermDeposit) -> Decimal:
+    return term_deposit_interest_earned(deposit, on=deposit.matures_on)
+
+
+@dataclass
+class Position:
+    accounts: list[Account]
+    shares: list[Account]
+    term_deposits: list[TermDeposit]
+
+
+def position_for_member(*, member) -> Position:
+    all_accounts = accounts_for_member(member=member)
+    deposits = term_deposits_for_member(member=member)
+    for deposit in deposits:
+        deposit.interest_earned = term_deposit_interest_earned(deposit)
+    return Position(
+        accounts=[a for a in all_accounts if a.product != Product.SHARES],
+        shares=[a for a in all_accounts if a.product == Product.SHARES],
+        term_deposits=deposits,
+    )
+
+
+def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(first, time.min), tz)
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), tz)
+    return start, end
+
+
+def movement_list(
+    *,
+    account: Account,
+    date_from: date,
+    date_to: date,
+    direction: str = "todos",
+    newest_first: bool = True,
+) -> QuerySet[Entry]:
+    start, end = local_day_bounds(date_from, date_to)
+    entries = Entry.objects.filter(account=account, posted_at__gte=start, posted_at__lt=end)
+    if direction == "debitos":
+        entries = entries.filter(amount__lt=0)
+    elif direction == "creditos":
+        entries = entries.filter(amount__gt=0)
+    order = ("-posted_at", "-id") if newest_first else ("posted_at", "id")
+    return entries.select_related("transaction").order_by(*order)
+
+
+def opening_balance(*, account: Account, before: datetime) -> Decimal:
+    last = (
+        Entry.objects.filter(account=account, posted_at__lt=before)
+        .order_by("-posted_at", "-id")
+        .values_list("balance_after", flat=True)
+        .first()
+    )
+    return last if last is not None else Decimal("0.00")

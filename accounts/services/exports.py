@@ -1,0 +1,77 @@
+"""Large downloads are built by a worker; the page polls the job's progress."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .. import exports
+from ..models import ExportJob
+from ..selectors import movement_list
+
+
+def export_job_create(*, user, account, kind: str, params: dict) -> ExportJob:
+    from ..tasks import export_job_run
+
+    job = ExportJob.objects.create(user=user, account=account, kind=kind, params=params)
+    transaction.on_commit(lambda: export_job_run.delay(job.pk))
+    return job
+
+
+def _progress(job: ExportJob, percent: int) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+
+def export_job_execute(*, job_id: int) -> None:
+    # Claim the job: a duplicated message finds it no longer PENDING and does nothing.
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
+        status=ExportJob.Status.RUNNING, progress=5
+    )
+    if not claimed:
+        return
+    job = ExportJob.objects.select_related("account__owner").get(pk=job_id)
+    try:
+        content, suffix = _build(job)
+        settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
+        name = f"{job.kind}_{job.account.number}_{uuid.uuid4().hex[:12]}.{suffix}"
+        (settings.EXPORTS_DIR / name).write_bytes(content)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.DONE, progress=100, file_name=name, finished_at=timezone.now()
+        )
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        raise
+
+
+def _build(job: ExportJob) -> tuple[bytes, str]:
+    account = job.account
+    if job.kind == ExportJob.Kind.STATEMENT_PDF:
+        context = exports.statement_context(
+            account=account, month=date.fromisoformat(job.params["month"])
+        )
+        ExportJob.objects.filter(pk=job.pk).update(total_rows=len(context["entries"]), progress=30)
+        return exports.statement_pdf(context), "pdf"
+    first = date.fromisoformat(job.params["date_from"])
+    last = date.fromisoformat(job.params["date_to"])
+    entries = movement_list(
+        account=account, date_from=first, date_to=last, direction=job.params["tipo"]
+    )
+    ExportJob.objects.filter(pk=job.pk).update(total_rows=entries.count(), progress=20)
+    if job.kind == ExportJob.Kind.MOVEMENTS_XLSX:
+        return exports.movements_xlsx(
+            account=account,
+            entries=entries.iterator(chunk_size=2000),
+            date_from=first,
+            date_to=last,
+        ), "xlsx"
+    rows = list(entries)
+    _progress(job, 40)
+    return exports.movements_pdf(
+        account=account, entries=rows, date_from=first, date_to=last
+    ), "pdf"

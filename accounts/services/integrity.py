@@ -1,0 +1,85 @@
+"""The ledger's invariants, checked over the whole database."""
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ..models import Account, Entry, Hold, Transaction
+
+HALF_CENT = Decimal("0.005")
+ZERO = Value(0, output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def _sum_of(queryset):
+    return Coalesce(Subquery(queryset.values("total")[:1]), ZERO)
+
+
+def _nonzero(field: str) -> Q:
+    # SQLite sums decimals as floats; half a cent of tolerance still catches every real error.
+    return Q(**{f"{field}__gt": HALF_CENT}) | Q(**{f"{field}__lt": -HALF_CENT})
+
+
+def ledger_problems(limit: int = 50) -> list[str]:
+    problems: list[str] = []
+
+    unbalanced = (
+        Transaction.objects.annotate(
+            total=Coalesce(Sum("entries__amount"), ZERO), lines=Count("entries")
+        )
+        .filter(_nonzero("total") | Q(lines__lt=2))
+        .values_list("pk", "total", "lines")[:limit]
+    )
+    problems += [
+        f"Transacción {pk:08d}: sus {lines} movimientos suman {total} "
+        "(deben sumar 0 y ser al menos 2)."
+        for pk, total, lines in unbalanced
+    ]
+
+    entry_sums = (
+        Entry.objects.filter(account=OuterRef("pk")).values("account").annotate(total=Sum("amount"))
+    )
+    hold_sums = (
+        Hold.objects.filter(account=OuterRef("pk"), status=Hold.Status.ACTIVE)
+        .values("account")
+        .annotate(total=Sum("amount"))
+    )
+    accounts = Account.objects.annotate(
+        entries_total=_sum_of(entry_sums), held_total=_sum_of(hold_sums)
+    )
+    for account in accounts.annotate(diff=F("balance") - F("entries_total")).filter(
+        _nonzero("diff")
+    )[:limit]:
+        problems.append(
+            f"Cuenta {account.number}: saldo contable {account.balance} distinto de la suma de sus "
+            f"movimientos {account.entries_total}."
+        )
+    wrong_available = (
+        accounts.filter(internal_code__isnull=True)
+        .annotate(diff=F("available") - F("balance") + F("held_total"))
+        .filter(_nonzero("diff"))
+    )
+    problems += [
+        f"Cuenta {a.number}: saldo disponible {a.available} distinto de saldo contable {a.balance} "
+        f"menos retenciones {a.held_total}."
+        for a in wrong_available[:limit]
+    ]
+
+    negative = Account.objects.filter(internal_code__isnull=True).filter(
+        Q(balance__lt=0) | Q(available__lt=0)
+    )
+    problems += [
+        f"Cuenta {a.number}: saldo negativo ({a.balance}, disponible {a.available})."
+        for a in negative[:limit]
+    ]
+
+    duplicates = (
+        Transaction.objects.values("idempotency_key")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)[:limit]
+    )
+    problems += [
+        f"Clave de idempotencia repetida: {d['idempotency_key']} ({d['n']} veces)."
+        for d in duplicates
+    ]
+    return problems

@@ -1,0 +1,319 @@
+"""The posting service: the only code that changes a balance.
+
+Every money movement in the portal — a transfer, a fee, a payroll row, a cash deposit at the
+counter — becomes one ``Transaction`` with balanced ``Entry`` rows written here, under row locks
+taken in id order, with the available-funds check and the idempotency key in the same database
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Account, Entry, Hold, InternalAccount, Product, Transaction
+
+CENT = Decimal("0.01")
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+class LedgerError(Exception):
+    """A movement that must not happen; ``message`` is what the person is told."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InsufficientFunds(LedgerError):
+    pass
+
+
+class AccountNotOperable(LedgerError):
+    pass
+
+
+class InvalidPosting(LedgerError):
+    pass
+
+
+class IdempotencyConflict(LedgerError):
+    pass
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of a posting. Negative ``amount`` takes money out of the account."""
+
+    account_id: int
+    amount: Decimal
+    description: str
+    role: str = Entry.Role.PRINCIPAL
+
+
+def to_money(value) -> Decimal:
+    """A Decimal with exactly two places; floats are refused, not rounded."""
+    if isinstance(value, float):
+        raise InvalidPosting("Los montos se expresan como Decimal, nunca como float.")
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise InvalidPosting("El monto no es válido.") from exc
+    if not amount.is_finite():
+        raise InvalidPosting("El monto no es válido.")
+    if amount != amount.quantize(CENT):
+        raise InvalidPosting("El monto admite como máximo dos decimales.")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+INTERNAL_ACCOUNT_NUMBERS = {
+    InternalAccount.CASH: "9900000001",
+    InternalAccount.INTERBANK_CLEARING: "9900000002",
+    InternalAccount.FEE_INCOME: "9900000003",
+    InternalAccount.VAT_PAYABLE: "9900000004",
+    InternalAccount.BILLER_SETTLEMENT: "9900000005",
+    InternalAccount.LOAN_PORTFOLIO: "9900000006",
+    InternalAccount.CARD_PORTFOLIO: "9900000007",
+    InternalAccount.INTEREST_EXPENSE: "9900000008",
+    InternalAccount.PAYROLL_CLEARING: "9900000009",
+}
+
+
+def internal_accounts_ensure() -> None:
+    """The cooperative's own accounts exist (a migration creates them; a flushed test database
+    or a new internal account added later gets them here)."""
+    for code, number in INTERNAL_ACCOUNT_NUMBERS.items():
+        Account.objects.get_or_create(
+            internal_code=code, defaults={"number": number, "product": Product.INTERNAL}
+        )
+
+
+def internal_account_id(code: InternalAccount | str) -> int:
+    try:
+        return Account.objects.values_list("pk", flat=True).get(internal_code=code)
+    except Account.DoesNotExist:
+        internal_accounts_ensure()
+        return Account.objects.values_list("pk", flat=True).get(internal_code=code)
+
+
+def _normalise(legs: Sequence[Leg]) -> list[Leg]:
+    if len(legs) < 2:
+        raise InvalidPosting("Una transacción necesita al menos dos movimientos.")
+    clean = [
+        Leg(int(leg.account_id), to_money(leg.amount), leg.description[:120], leg.role)
+        for leg in legs
+    ]
+    if any(leg.amount == 0 for leg in clean):
+        raise InvalidPosting("Un movimiento no puede ser de $ 0.00.")
+    if sum((leg.amount for leg in clean), Decimal("0")) != 0:
+        raise InvalidPosting("La transacción no cuadra: débitos y créditos deben sumar cero.")
+    return clean
+
+
+def _fingerprint(kind: str, legs: Iterable[Leg], holds: Iterable[int]) -> str:
+    text = kind + "|" + ";".join(f"{leg.account_id}:{leg.amount}:{leg.role}" for leg in legs)
+    text += "|" + ",".join(str(h) for h in sorted(holds))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _retryable(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(exc)
+
+
+def transaction_post(
+    *,
+    kind: str,
+    legs: Sequence[Leg],
+    idempotency_key: str,
+    channel: str,
+    memo: str = "",
+    reason: str = "",
+    initiated_by=None,
+    posted_at=None,
+    details: dict | None = None,
+    consume_holds: Sequence[int] = (),
+) -> Transaction:
+    """Post one balanced transaction, or return the one already posted under the same key.
+
+    Called outside any transaction it runs in its own durable one and retries deadlock and
+    serialization failures; called inside a caller's transaction it joins it (in a savepoint, so
+    a replayed key does not spoil the caller's work) and the caller owns the retry.
+    """
+    if not idempotency_key:
+        raise InvalidPosting("Falta la clave de idempotencia.")
+    clean = _normalise(legs)
+    fingerprint = _fingerprint(kind, clean, consume_holds)
+    nested = transaction.get_connection().in_atomic_block
+    attempts = 1 if nested else settings.LEDGER_RETRIES
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic(durable=not nested):
+                return _post(
+                    kind=kind,
+                    legs=clean,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    channel=channel,
+                    memo=memo,
+                    reason=reason,
+                    initiated_by=initiated_by,
+                    posted_at=posted_at or timezone.now(),
+                    details=details or {},
+                    consume_holds=consume_holds,
+                )
+        except IntegrityError:
+            existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None:
+                raise
+            if existing.fingerprint != fingerprint:
+                raise IdempotencyConflict(
+                    "Esta operación ya fue registrada con otros datos; inicia una nueva."
+                ) from None
+            return existing
+        except OperationalError as exc:
+            if nested or attempt == attempts - 1 or not _retryable(exc):
+                raise
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _post(
+    *,
+    kind,
+    legs,
+    idempotency_key,
+    fingerprint,
+    channel,
+    memo,
+    reason,
+    initiated_by,
+    posted_at,
+    details,
+    consume_holds,
+) -> Transaction:
+    # The key is claimed first: a concurrent duplicate blocks on the unique index here and then
+    # fails, before it has locked or touched any account.
+    txn = Transaction.objects.create(
+        kind=kind,
+        channel=channel,
+        memo=memo[:200],
+        reason=reason,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        initiated_by=initiated_by if getattr(initiated_by, "pk", None) else None,
+        posted_at=posted_at,
+        details=details,
+    )
+    ids = sorted({leg.account_id for leg in legs})
+    # Locks in id order: two postings over the same accounts queue instead of deadlocking.
+    # NO KEY UPDATE still lets other transactions insert entries referencing these rows.
+    accounts = {
+        a.pk: a
+        for a in Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    }
+    if len(accounts) != len(ids):
+        raise InvalidPosting("Una de las cuentas no existe.")
+
+    if consume_holds:
+        holds = list(Hold.objects.select_for_update().filter(pk__in=consume_holds).order_by("pk"))
+        for hold in holds:
+            if hold.status != Hold.Status.ACTIVE or hold.account_id not in accounts:
+                raise InvalidPosting("La retención de fondos ya no está vigente.")
+            accounts[hold.account_id].available += hold.amount
+        Hold.objects.filter(pk__in=[h.pk for h in holds]).update(
+            status=Hold.Status.CONSUMED, closed_at=posted_at
+        )
+
+    entries = []
+    for leg in legs:
+        account = accounts[leg.account_id]
+        if account.status != Account.Status.ACTIVE:
+            raise AccountNotOperable(f"La cuenta {account.masked_number} no está activa.")
+        if not account.is_internal and leg.amount < 0 and account.available + leg.amount < 0:
+            raise InsufficientFunds(
+                f"Fondos insuficientes en la cuenta {account.masked_number}: saldo disponible "
+                f"$ {account.available:,.2f}."
+            )
+        account.balance += leg.amount
+        account.available += leg.amount
+        entries.append(
+            Entry(
+                transaction=txn,
+                account=account,
+                amount=leg.amount,
+                balance_after=account.balance,
+                description=leg.description,
+                role=leg.role,
+                posted_at=posted_at,
+            )
+        )
+    Entry.objects.bulk_create(entries)
+    Account.objects.bulk_update(accounts.values(), ["balance", "available"])
+    return txn
+
+
+def hold_place(
+    *, account_id: int, amount, reason: str, reference: str, created_by=None, expires_at=None
+) -> Hold:
+    """Reserve funds: the available balance drops now, the ledger balance when it is consumed."""
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvalidPosting("El monto a retener debe ser mayor a cero.")
+    with transaction.atomic():
+        existing = Hold.objects.filter(reference=reference).first()
+        if existing is not None:
+            return existing
+        account = Account.objects.select_for_update(no_key=True).get(pk=account_id)
+        if account.status != Account.Status.ACTIVE:
+            raise AccountNotOperable(f"La cuenta {account.masked_number} no está activa.")
+        if account.available < amount:
+            raise InsufficientFunds(
+                f"Fondos insuficientes en la cuenta {account.masked_number}: saldo disponible "
+                f"$ {account.available:,.2f}."
+            )
+        Account.objects.filter(pk=account.pk).update(available=F("available") - amount)
+        return Hold.objects.create(
+            account=account,
+            amount=amount,
+            reason=reason[:200],
+            reference=reference,
+            created_by=created_by if getattr(created_by, "pk", None) else None,
+            expires_at=expires_at,
+        )
+
+
+def hold_release(*, hold_id: int) -> bool:
+    """Give reserved funds back. Returns False if the hold was already released or consumed."""
+    with transaction.atomic():
+        hold = Hold.objects.select_related(None).get(pk=hold_id)
+        Account.objects.select_for_update(no_key=True).filter(pk=hold.account_id).first()
+        # Only one caller can move it out of ACTIVE: approval, rejection and expiry may race.
+        won = Hold.objects.filter(pk=hold_id, status=Hold.Status.ACTIVE).update(
+            status=Hold.Status.RELEASED, closed_at=timezone.now()
+        )
+        if won:
+            Account.objects.filter(pk=hold.account_id).update(
+                available=F("available") + hold.amount
+            )
+        return bool(won)
+
+
+def holds_expire_due(*, now=None) -> int:
+    """Release every hold whose time ran out; returns how many this call released."""
+    now = now or timezone.now()
+    due = Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for hold_id in list(due[:500]) if hold_release(hold_id=hold_id))

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from identity.services import user_set_hide_amounts
+
+from . import exports
+from .forms import MovementFilterForm, StatementForm
+from .models import ExportJob
+from .position import extra_sections
+from .receipts import receipt_build
+from .selectors import (
+    account_get_for_user,
+    accounts_for_member,
+    customer_of,
+    movement_list,
+    position_for_member,
+    receipt_get_for_user,
+    term_deposit_get_for_user,
+    term_deposit_interest_at_maturity,
+    term_deposit_interest_earned,
+)
+from .services.exports import export_job_create
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def position(request):
+    member = customer_of(request.user)
+    if member is None:
+        return render(request, "accounts/no_products.html")
+    context = {
+        "position": position_for_member(member=member),
+        "sections": extra_sections(member=member),
+        "member": member,
+    }
+    return render(request, "accounts/position.html", context)
+
+
+@login_required
+@require_POST
+def toggle_amounts(request):
+    user_set_hide_amounts(user=request.user, hide=not request.user.hide_amounts)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect(
+        request.POST.get("next")
+        if request.POST.get("next", "").startswith("/")
+        else "accounts:position"
+    )
+
+
+@login_required
+@require_GET
+def movements(request, number: str):
+    account = account_get_for_user(user=request.user, number=number)
+    form = MovementFilterForm(request.GET)
+    page = filters = None
+    if form.is_valid():
+        data = form.cleaned_data
+        entries = movement_list(
+            account=account,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            direction=data["tipo"],
+        )
+        page = Paginator(entries, settings.MOVEMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+        filters = data
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "account": account,
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+    }
+    template = "accounts/movements.html#results" if request.htmx else "accounts/movements.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def movements_download(request, number: str, fmt: str):
+    account = account_get_for_user(user=request.user, number=number)
+    form = MovementFilterForm(request.GET)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(form.non_field_errors()) or "Revisa los filtros de la consulta."
+        )
+        return redirect("accounts:movements", number=number)
+    data = form.cleaned_data
+    entries = movement_list(
+        account=account,
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        direction=data["tipo"],
+    )
+    params = {
+        "date_from": data["date_from"].isoformat(),
+        "date_to": data["date_to"].isoformat(),
+        "tipo": data["tipo"],
+    }
+    kind = ExportJob.Kind.MOVEMENTS_PDF if fmt == "pdf" else ExportJob.Kind.MOVEMENTS_XLSX
+    if entries.count() > settings.EXPORT_SYNC_MAX_ROWS:
+        job = export_job_create(user=request.user, account=account, kind=kind, params=params)
+        return redirect("accounts:export_status", job_id=job.pk)
+    stamp = f"{account.number}_{data['date_from']:%Y%m%d}_{data['date_to']:%Y%m%d}"
+    if fmt == "pdf":
+        content = exports.movements_pdf(
+            account=account, entries=entries, date_from=data["date_from"], date_to=data["date_to"]
+        )
+        return _attachment(content, f"movimientos_{stamp}.pdf", PDF)
+    content = exports.movements_xlsx(
+        account=account,
+        entries=entries.iterator(chunk_size=2000),
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+    )
+    return _attachment(content, f"movimientos_{stamp}.xlsx", XLSX)
+
+
+@login_required
+@require_GET
+def receipt(request, receipt_number: str):
+    txn, entries = receipt_get_for_user(user=request.user, receipt_number=receipt_number)
+    context = {
+        "receipt": receipt_build(transaction=txn, entries=entries, member=customer_of(request.user))
+    }
+    if request.GET.get("formato") == "pdf":
+        context["cooperative"] = settings.COOPERATIVE
+        return _attachment(
+            exports.receipt_pdf(context), f"comprobante_{txn.receipt_number}.pdf", PDF
+        )
+    template = "accounts/receipt.html#receipt" if request.htmx else "accounts/receipt.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def term_deposit(request, number: str):
+    deposit = term_deposit_get_for_user(user=request.user, number=number)
+    context = {
+        "deposit": deposit,
+        "interest_earned": term_deposit_interest_earned(deposit),
+        "interest_at_maturity": term_deposit_interest_at_maturity(deposit),
+    }
+    return render(request, "accounts/term_deposit.html", context)
+
+
+@login_required
+@require_GET
+def statement(request):
+    member = customer_of(request.user)
+    if member is None:
+        raise Http404
+    accounts = accounts_for_member(member=member)
+    form = StatementForm(request.GET or None, accounts=accounts)
+    if request.GET and form.is_valid():
+        account = account_get_for_user(user=request.user, number=form.cleaned_data["cuenta"])
+        month = form.cleaned_data["mes"]
+        first, last = exports.month_bounds(month)
+        rows = movement_list(account=account, date_from=first, date_to=last).count()
+        if rows > settings.EXPORT_SYNC_MAX_ROWS:
+            job = export_job_create(
+                user=request.user,
+                account=account,
+                kind=ExportJob.Kind.STATEMENT_PDF,
+                params={"month": month.isoformat()},
+            )
+            return redirect("accounts:export_status", job_id=job.pk)
+        content = exports.statement_pdf(exports.statement_context(account=account, month=month))
+        return _attachment(content, f"estado_de_cuenta_{account.number}_{month:%Y%m}.pdf", PDF)
+    default_month = timezone.localdate().replace(day=1)
+    return render(
+        request,
+        "accounts/statement.html",
+        {
+            "form": form,
+            "accounts": accounts,
+            "default_month": f"{default_month:%Y-%m}",
+        },
+    )
+
+
+@login_required
+@require_GET
+def export_status(request, job_id: int):
+    job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+    context = {"job": job, "download_url": reverse("accounts:export_file", args=[job.pk])}
+    template = (
+        "accounts/export_status.html#status" if request.htmx else "accounts/export_status.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def export_file(request, job_id: int):
+    job = get_object_or_404(ExportJob, pk=job_id, user=request.user, status=ExportJob.Status.DONE)
+    path = settings.EXPORTS_DIR / job.file_name
+    if not path.exists():
+        raise Http404
+    content_type = XLSX if job.file_name.endswith(".xlsx") else PDF
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type
+    )

@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from identity.selectors import previous_sign_in
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    context = {"cooperative": settings.COOPERATIVE, "hide_amounts": False}
+    if user is None or not user.is_authenticated:
+        return context
+    profile = getattr(user, "company_profile", None)
+    context.update(
+        hide_amounts=user.hide_amounts,
+        last_sign_in=previous_sign_in(user=user),
+        company_profile=profile,
+    )
+    return context

@@ -1,0 +1,73 @@
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from identity.models import Member
+
+
+class Loan(models.Model):
+    """A loan's summary as the position shows it; the schedule comes with the credits work."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "VIGENTE", _("VIGENTE")
+        OVERDUE = "VENCIDO", _("VENCIDO")
+        PAID = "CANCELADO", _("CANCELADO")
+
+    number = models.CharField(_("número"), max_length=20, unique=True)
+    owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="loans")
+    product_name = models.CharField(_("descripción"), max_length=80)
+    amount = models.DecimalField(_("monto"), max_digits=18, decimal_places=2)
+    outstanding = models.DecimalField(_("saldo de capital"), max_digits=18, decimal_places=2)
+    instalment = models.DecimalField(_("cuota"), max_digits=18, decimal_places=2)
+    instalments = models.PositiveSmallIntegerField(_("número de cuotas"))
+    instalments_paid = models.PositiveSmallIntegerField(_("cuotas pagadas"), default=0)
+    annual_rate = models.DecimalField(_("tasa (%)"), max_digits=6, decimal_places=3)
+    issued_on = models.DateField(_("fecha de emisión"))
+    next_due_on = models.DateField(_("fecha próxima cuota"), null=True, blank=True)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    class Meta:
+        verbose_name = _("crédito")
+        verbose_name_plural = _("créditos")
+        ordering = ["-issued_on"]
+
+    def __str__(self):
+        return f"{self.number} {self.product_name}"
+
+
+class Card(models.Model):
+    class Kind(models.TextChoices):
+        CREDIT = "CREDITO", _("Crédito")
+        DEBIT = "DEBITO", _("Débito")
+
+    owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cards")
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.CREDIT)
+    brand = models.CharField(_("marca"), max_length=30)
+    masked_number = models.CharField(_("número"), max_length=19)
+    credit_limit = models.DecimalField(
+        _("cupo total"), max_digits=18, decimal_places=2, default=Decimal("0")
+    )
+    used_revolving = models.DecimalField(
+        _("utilizado rotativo"), max_digits=18, decimal_places=2, default=Decimal("0")
+    )
+    used_deferred = models.DecimalField(
+        _("utilizado diferido"), max_digits=18, decimal_places=2, default=Decimal("0")
+    )
+    minimum_payment = models.DecimalField(
+        _("pago mínimo"), max_digits=18, decimal_places=2, default=Decimal("0")
+    )
+    payment_due_on = models.DateField(_("fecha máxima de pago"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tarjeta")
+        verbose_name_plural = _("tarjetas")
+
+    def __str__(self):
+        return f"{self.brand} {self.masked_number}"
+
+    @property
+    def available_credit(self) -> Decimal:
+        return self.credit_limit - self.used_revolving - self.used_deferred

@@ -1,0 +1,21 @@
+from accounts.position import PositionSection
+
+from .models import Card, Loan
+
+
+def loans_section(*, member) -> PositionSection:
+    return PositionSection(
+        key="loans",
+        title="Créditos",
+        template="credits/_position_loans.html",
+        rows=list(Loan.objects.filter(owner=member).order_by("-issued_on", "pk")),
+    )
+
+
+def cards_section(*, member) -> PositionSection:
+    return PositionSection(
+        key="cards",
+        title="Tarjetas",
+        template="credits/_position_cards.html",
+        rows=list(Card.objects.filter(owner=member).order_by("pk")),
+    )

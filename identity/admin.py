@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AuditEvent, Member, SignIn, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Portal", {"fields": ("customer", "hide_amounts")}))
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "customer",
+        "is_active",
+        "is_staff",
+    )
+    autocomplete_fields = ("customer",)
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("identification", "first_names", "last_names", "kind", "email", "phone")
+    search_fields = ("identification", "first_names", "last_names", "email")
+
+
+@admin.register(SignIn)
+class SignInAdmin(admin.ModelAdmin):
+    list_display = ("user", "at", "ip", "device")
+    readonly_fields = ("user", "at", "ip", "user_agent", "device")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "target_type", "target_id", "reason")
+    list_filter = ("action",)
+    readonly_fields = (
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "before",
+        "after",
+        "reason",
+        "ip",
+        "at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

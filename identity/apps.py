@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    name = "identity"
+    verbose_name = "Identidad y acceso"
+
+    def ready(self):
+        from . import signals  # noqa: F401

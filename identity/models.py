@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdType(models.TextChoices):
+    CEDULA = "CEDULA", _("Cédula")
+    RUC = "RUC", _("RUC")
+    PASSPORT = "PASSPORT", _("Pasaporte")
+
+
+class Member(models.Model):
+    """A customer of the cooperative (socio): a person or a company (legal person with a RUC).
+
+    Products are owned by a Member; users sign in to operate one Member's products.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "PERSON", _("Persona natural")
+        COMPANY = "COMPANY", _("Persona jurídica")
+
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    id_type = models.CharField(_("tipo de identificación"), max_length=10, choices=IdType.choices)
+    identification = models.CharField(_("identificación"), max_length=20, unique=True)
+    first_names = models.CharField(_("nombres"), max_length=120)
+    last_names = models.CharField(_("apellidos"), max_length=120, blank=True)
+    address = models.CharField(_("dirección"), max_length=200, blank=True)
+    phone = models.CharField(_("teléfono"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("socio")
+        verbose_name_plural = _("socios")
+        ordering = ["last_names", "first_names"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.identification})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_names} {self.last_names}".strip()
+
+
+class User(AbstractUser):
+    """A login. ``customer`` is the Member whose products this login operates: the person
+    themself for retail users, the company for enterprise users."""
+
+    customer = models.ForeignKey(
+        Member,
+        verbose_name=_("socio que opera"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    hide_amounts = models.BooleanField(_("ocultar montos"), default=False)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+
+
+class SignIn(models.Model):
+    """One successful sign-in, shown to the user as "Última conexión" next time."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    device = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("inicio de sesión")
+        verbose_name_plural = _("inicios de sesión")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what, from what to what, and why. Written by services, never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=60)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("evento de auditoría")
+        verbose_name_plural = _("auditoría")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} {self.target_type}:{self.target_id}"

@@ -1,0 +1,51 @@
+from django.http import HttpRequest
+
+from .models import AuditEvent, SignIn, User
+
+
+def audit_record(*, actor, action: str, target, before=None, after=None, reason: str = "", ip=None):
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        before=before,
+        after=after,
+        reason=reason,
+        ip=ip,
+    )
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is attacker-controlled unless a trusted proxy rewrites it,
+    # and the proxy set-up (issue 3) decides that.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def describe_device(user_agent: str) -> str:
+    ua = user_agent or ""
+    browser = "Navegador"
+    for token, name in (
+        ("Edg/", "Microsoft Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Google Chrome"),
+        ("Safari/", "Safari"),
+    ):
+        if token in ua:
+            browser = name
+            break
+    channel = "MÓVIL" if any(t in ua for t in ("Mobile", "Android", "iPhone")) else "WEB"
+    return f"{browser} - {channel}"
+
+
+def sign_in_record(*, user: User, request: HttpRequest) -> SignIn:
+    ua = request.META.get("HTTP_USER_AGENT", "")[:300]
+    return SignIn.objects.create(
+        user=user, ip=client_ip(request), user_agent=ua, device=describe_device(ua)
+    )
+
+
+def user_set_hide_amounts(*, user: User, hide: bool) -> None:
+    user.hide_amounts = hide
+    user.save(update_fields=["hide_amounts"])

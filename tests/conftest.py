@@ -1,0 +1,35 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in the main thread; Django then refuses database
+# calls (even test-database creation for live_server) unless this is set.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_inline():
+    from cooperativa.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.EXPORTS_DIR = tmp_path / "exports"
+
+
+@pytest.fixture
+def member_user(db):
+    from tests.factories import funded_member
+
+    return funded_member()
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import funded_member
+
+    return funded_member()

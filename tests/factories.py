@@ -1,0 +1,76 @@
+from decimal import Decimal
+from itertools import count
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Account, Channel, InternalAccount, Product, TransactionKind
+from accounts.services.ledger import Leg, internal_account_id, transaction_post
+from identity.models import IdType, Member, User
+
+PASSWORD = "Clave$Segura2026"
+_keys = count(1)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    id_type = IdType.CEDULA
+    identification = factory.Sequence(lambda n: f"17{n:08d}")
+    first_names = factory.Faker("first_name", locale="es")
+    last_names = factory.Faker("last_name", locale="es")
+    address = "Av. Amazonas N20-10, Quito"
+    email = factory.Sequence(lambda n: f"socio{n}@example.com")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"socio{n:05d}")
+    customer = factory.SubFactory(MemberFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    number = factory.Sequence(lambda n: f"4101{n:08d}")
+    product = Product.SAVINGS
+    owner = factory.SubFactory(MemberFactory)
+
+
+def deposit(
+    account: Account, amount, *, when=None, description="DEPÓSITO AHORROS", memo="Depósito"
+):
+    amount = Decimal(amount)
+    return transaction_post(
+        kind=TransactionKind.DEPOSIT,
+        legs=[
+            Leg(account.pk, amount, description),
+            Leg(internal_account_id(InternalAccount.CASH), -amount, description),
+        ],
+        idempotency_key=f"test-deposit-{next(_keys)}",
+        channel=Channel.BRANCH,
+        memo=memo,
+        posted_at=when or timezone.now(),
+    )
+
+
+def funded_member(amount="500.00") -> User:
+    user = UserFactory()
+    account = AccountFactory(owner=user.customer)
+    deposit(account, amount)
+    return user
+
+
+def key() -> str:
+    return f"test-{next(_keys)}"

@@ -1,0 +1,1 @@
+# Nothing yet: this app grows with its issue.
