@@ -43,7 +43,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Account
 
-    number = factory.Sequence(lambda n: f"4101{n:08d}")
+    number = factory.Sequence(lambda n: f"4102{n:08d}")
     product = Product.SAVINGS
     owner = factory.SubFactory(MemberFactory)
 

@@ -62,7 +62,7 @@ INTERNAL_ACCOUNTS = [
 def install_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_GUARDS)
+        schema_editor.execute(PG_GUARDS, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_GUARDS)
 
@@ -70,7 +70,7 @@ def install_guards(apps, schema_editor):
 def remove_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_GUARDS_DROP)
+        schema_editor.execute(PG_GUARDS_DROP, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_GUARDS_DROP)
 

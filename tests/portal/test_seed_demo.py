@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Account, Entry, Product, Transaction
+from accounts.services.integrity import ledger_problems
+from identity.models import Member, User
+
+pytestmark = pytest.mark.django_db
+
+DEMO_LOGINS = ["sociodemo1", "empadmin01", "empingresa01", "empautoriza01"]
+
+
+def counts():
+    return (
+        Member.objects.count(),
+        User.objects.count(),
+        Account.objects.count(),
+        Transaction.objects.count(),
+        Entry.objects.count(),
+    )
+
+
+def test_seed_demo_loads_a_reconciled_year_and_running_it_again_changes_nothing(client):
+    call_command("seed_demo")
+    first = counts()
+    balances = dict(Account.objects.values_list("number", "balance"))
+    call_command("seed_demo")
+    assert counts() == first
+    assert dict(Account.objects.values_list("number", "balance")) == balances
+
+    assert ledger_problems() == []
+    assert Member.objects.count() == 4  # three members and the company
+    savings = Account.objects.get(owner__users__username="sociodemo1", product=Product.SAVINGS)
+    months = {e.posted_at.strftime("%Y-%m") for e in savings.entries.all()}
+    assert len(months) >= 12
+    descriptions = set(savings.entries.values_list("description", flat=True))
+    assert {
+        "COMISIÓN TRANSFERENCIA PAGO DIRECTO",
+        "IVA TRANSFERENCIA PAGO DIRECTO",
+        "CAPITALIZACIÓN DE INTERESES",
+        "RETIRO DE AHORROS",
+    } <= descriptions
+
+    for username in DEMO_LOGINS:
+        assert client.login(username=username, password="Demo$2026abc"), username
+    client.login(username="empadmin01", password="Demo$2026abc")
+    html = client.get("/").content.decode()
+    assert "Empresa: COMERCIAL ANDINA S.A." in html and "Rol: ADMINISTRADOR" in html

@@ -1,0 +1,55 @@
+from importlib import import_module
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from identity.models import SignIn
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_records_the_device_and_shows_the_previous_one(client, member_user):
+    ua = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 "
+        "Edg/131.0"
+    )
+    client.post(
+        reverse("identity:login"),
+        {"username": member_user.username, "password": PASSWORD},
+        HTTP_USER_AGENT=ua,
+        REMOTE_ADDR="179.60.191.12",
+    )
+    client.post(reverse("identity:logout"))
+    response = client.post(
+        reverse("identity:login"),
+        {"username": member_user.username, "password": PASSWORD},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert SignIn.objects.filter(user=member_user).count() == 2
+    assert (
+        "Última conexión:" in html and "Dispositivo: Microsoft Edge - WEB - 179.60.191.12" in html
+    )
+
+
+def test_wrong_credentials_get_one_generic_message(client, member_user):
+    wrong_password = client.post(
+        reverse("identity:login"), {"username": member_user.username, "password": "x"}
+    )
+    no_user = client.post(reverse("identity:login"), {"username": "nadie", "password": "x"})
+    for response in (wrong_password, no_user):
+        assert "Usuario o contraseña incorrectos." in response.content.decode()
+
+
+def test_sign_out_ends_the_session_on_the_server(client, member_user):
+    client.force_login(member_user)
+    session_key = client.session.session_key
+    assert client.post(reverse("identity:logout")).status_code == 302
+
+    from django.contrib.sessions.backends.base import SessionBase
+
+    store: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    assert not store.exists(session_key)
+    assert client.get("/").status_code == 302
