@@ -1,0 +1,66 @@
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    browser_items = [item for item in items if str(item.fspath).startswith(here)]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if browser_items and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        if os.environ.get("REQUIRE_BROWSER") or os.environ.get("CI"):
+            raise pytest.UsageError(f"Chromium no está instalado en {CHROMIUM}: apt-get install chromium")
+        skip = pytest.mark.skip(reason="Chromium no está instalado (apt-get install chromium)")
+        for item in browser_items:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "accept_downloads": True, "locale": "es-EC"}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def console_errors(page):
+    """Errors the page logs (CSP violations land here): every journey ends with none."""
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield errors
+    assert errors == []
+
+
+@pytest.fixture
+def sign_in(page, live_server, demo, console_errors):
+    def _sign_in(username="sociodemo1", password="Demo$2026abc"):  # noqa: S107 - demo login
+        page.goto(f"{live_server.url}/ingresar/")
+        page.get_by_label("Usuario").fill(username)
+        page.get_by_label("Contraseña").fill(password)
+        page.get_by_role("button", name="Ingresar").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return _sign_in
