@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from identity.services import user_set_hide_amounts
@@ -62,11 +63,11 @@ def toggle_amounts(request):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return redirect(
-        request.POST.get("next")
-        if request.POST.get("next", "").startswith("/")
-        else "accounts:position"
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
+    return redirect(target if safe else "accounts:position")
 
 
 @login_required

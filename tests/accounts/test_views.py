@@ -85,6 +85,11 @@ def test_hiding_amounts_is_remembered(client, member):
     assert "$ 1,234.56" in client.get("/").content.decode()
 
 
+def test_toggle_never_redirects_off_site(client, member):
+    response = client.post(reverse("accounts:toggle_amounts"), {"next": "//evil.example/robar"})
+    assert response["Location"] == "/"
+
+
 def test_toggle_refuses_get(client, member):
     assert client.get(reverse("accounts:toggle_amounts")).status_code == 405
 

@@ -13,7 +13,9 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.browser)
     if browser_items and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         if os.environ.get("REQUIRE_BROWSER") or os.environ.get("CI"):
-            raise pytest.UsageError(f"Chromium no está instalado en {CHROMIUM}: apt-get install chromium")
+            raise pytest.UsageError(
+                f"Chromium no está instalado en {CHROMIUM}: apt-get install chromium"
+            )
         skip = pytest.mark.skip(reason="Chromium no está instalado (apt-get install chromium)")
         for item in browser_items:
             item.add_marker(skip)
@@ -25,8 +27,11 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-dev-shm-usage",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-dev-shm-usage",
         ],
     }
 

@@ -36,6 +36,14 @@ def test_member_sees_position_hides_amounts_and_browses_movements(sign_in, live_
     page.get_by_test_id("toggle-amounts").click()
     expect(page.get_by_test_id("available").first).to_have_text(balance)
 
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("row", name=SAVINGS).get_by_role("button", name="Compartir").click()
+    expect(
+        page.get_by_role("row", name=SAVINGS).get_by_role("button", name="Copiado ✓")
+    ).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert SAVINGS in copied and "ANDRÉS DAVID LÓPEZ MAYA" in copied and "1714307103" in copied
+
     page.get_by_role("row", name=SAVINGS).get_by_role("link", name="Ver movimientos").click()
     expect(page.get_by_role("heading", name="Movimientos")).to_be_visible()
     expect(page.get_by_test_id("movements").locator("tbody tr").first).to_be_visible()
@@ -43,8 +51,23 @@ def test_member_sees_position_hides_amounts_and_browses_movements(sign_in, live_
     page.get_by_label("Mes anterior").check()
     page.get_by_role("button", name="Consultar").click()
     last = date.today().replace(day=1) - timedelta(days=1)
-    months = ["ene.", "feb.", "mar.", "abr.", "may.", "jun.", "jul.", "ago.", "sep.", "oct.", "nov.", "dic."]
-    expect(page.locator("#results")).to_contain_text(f"Desde 01/{months[last.month - 1]}/{last.year}")
+    months = [
+        "ene.",
+        "feb.",
+        "mar.",
+        "abr.",
+        "may.",
+        "jun.",
+        "jul.",
+        "ago.",
+        "sep.",
+        "oct.",
+        "nov.",
+        "dic.",
+    ]
+    expect(page.locator("#results")).to_contain_text(
+        f"Desde 01/{months[last.month - 1]}/{last.year}"
+    )
     assert "periodo=mes_anterior" in page.url  # htmx pushed the filter into the address bar
     dates = page.get_by_test_id("movements").locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert dates and all(f"/{months[last.month - 1]}/{last.year}" in d for d in dates)
