@@ -41,6 +41,13 @@ def test_seed_demo_loads_a_reconciled_year_and_running_it_again_changes_nothing(
         "RETIRO DE AHORROS",
     } <= descriptions
 
+    # Running balances read right in date order, as statements print them.
+    for account in Account.objects.filter(internal_code__isnull=True):
+        previous = 0
+        for entry in account.entries.order_by("posted_at", "id"):
+            assert previous + entry.amount == entry.balance_after, (account.number, entry.pk)
+            previous = entry.balance_after
+
     for username in DEMO_LOGINS:
         assert client.login(username=username, password="Demo$2026abc"), username
     client.login(username="empadmin01", password="Demo$2026abc")

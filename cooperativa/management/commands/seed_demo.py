@@ -7,6 +7,7 @@ fixed idempotency key, so a second run finds everything in place and changes not
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -225,7 +226,6 @@ class Command(BaseCommand):
         savings = {m.pk: Account.objects.get(owner=m, product=Product.SAVINGS) for m in members}
         shares = {m.pk: Account.objects.get(owner=m, product=Product.SHARES) for m in members}
         payroll = Account.objects.get(number=COMPANY["accounts"][0][0])
-        counter = iter(range(1, 100000))
 
         def at(day: date, hour: int | None = None) -> datetime:
             hour = hour if hour is not None else rng.randint(8, 17)
@@ -233,18 +233,13 @@ class Command(BaseCommand):
                 datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59))), tz
             )
 
-        def post(kind, legs, when, memo, channel=Channel.WEB, details=None):
-            if when.date() > today:
-                return None
-            return transaction_post(
-                kind=kind,
-                legs=legs,
-                idempotency_key=f"seed:{next(counter)}",
-                channel=channel,
-                memo=memo,
-                posted_at=when,
-                details=details,
-            )
+        plan = []
+
+        def post(kind, legs, when, memo, channel=Channel.WEB, details=None, need=None):
+            # Planned, not posted: entries must be written in date order so every running
+            # balance ("saldo") reads right in movements and statements.
+            if when.date() <= today:
+                plan.append((when, len(plan), kind, legs, memo, channel, details, need))
 
         def balance(account):
             return Account.objects.values_list("available", flat=True).get(pk=account.pk)
@@ -282,6 +277,15 @@ class Command(BaseCommand):
                 Channel.BRANCH,
             )
 
+        def interest_legs(account):
+            earned = money(balance(account) * Decimal("0.015") / 12)
+            if earned <= 0:
+                return None
+            return [
+                Leg(account.pk, earned, "CAPITALIZACIÓN DE INTERESES"),
+                Leg(interest, -earned, "CAPITALIZACIÓN DE INTERESES"),
+            ]
+
         month = start
         while month <= today:
             for index, m in enumerate(members):
@@ -299,117 +303,112 @@ class Command(BaseCommand):
                 )
                 for _ in range(rng.randint(1, 3)):
                     amount = money(rng.choice([20, 40, 60, 80, 100, 150]))
-                    if balance(account) > amount + 50:
-                        post(
-                            TransactionKind.WITHDRAWAL,
-                            [
-                                Leg(account.pk, -amount, "RETIRO DE AHORROS"),
-                                Leg(cash, amount, "RETIRO DE AHORROS"),
-                            ],
-                            at(month + timedelta(days=rng.randint(2, 26))),
-                            "Retiro en cajero",
-                            Channel.BRANCH,
-                        )
+                    post(
+                        TransactionKind.WITHDRAWAL,
+                        [
+                            Leg(account.pk, -amount, "RETIRO DE AHORROS"),
+                            Leg(cash, amount, "RETIRO DE AHORROS"),
+                        ],
+                        at(month + timedelta(days=rng.randint(2, 26))),
+                        "Retiro en cajero",
+                        Channel.BRANCH,
+                        need=(account, amount + 50),
+                    )
                 other = members[(index + 1) % len(members)]
                 amount = money(rng.randint(5, 60))
-                if balance(account) > amount + 50:
-                    post(
-                        TransactionKind.INTERNAL_TRANSFER,
-                        [
-                            Leg(account.pk, -amount, "TRANSFERENCIA A CUENTA TERCEROS"),
-                            Leg(savings[other.pk].pk, amount, "TRANSFERENCIA DE CUENTA TERCEROS"),
-                        ],
-                        at(month + timedelta(days=rng.randint(3, 27))),
-                        rng.choice(["Cena", "Préstamo", "Regalo", "Arriendo compartido"]),
-                    )
+                post(
+                    TransactionKind.INTERNAL_TRANSFER,
+                    [
+                        Leg(account.pk, -amount, "TRANSFERENCIA A CUENTA TERCEROS"),
+                        Leg(savings[other.pk].pk, amount, "TRANSFERENCIA DE CUENTA TERCEROS"),
+                    ],
+                    at(month + timedelta(days=rng.randint(3, 27))),
+                    rng.choice(["Cena", "Préstamo", "Regalo", "Arriendo compartido"]),
+                    need=(account, amount + 50),
+                )
                 amount = money(rng.randint(15, 120))
-                if balance(account) > amount + 50:
-                    post(
-                        TransactionKind.INTERBANK_TRANSFER,
-                        [
-                            Leg(account.pk, -amount, "ND TRANSFERENCIA PAGO DIRECTO"),
-                            Leg(clearing, amount, "ND TRANSFERENCIA PAGO DIRECTO"),
-                            Leg(
-                                account.pk,
-                                Decimal("-0.36"),
-                                "COMISIÓN TRANSFERENCIA PAGO DIRECTO",
-                                Entry.Role.FEE,
-                            ),
-                            Leg(
-                                fees,
-                                Decimal("0.36"),
-                                "COMISIÓN TRANSFERENCIA PAGO DIRECTO",
-                                Entry.Role.FEE,
-                            ),
-                            Leg(
-                                account.pk,
-                                Decimal("-0.05"),
-                                "IVA TRANSFERENCIA PAGO DIRECTO",
-                                Entry.Role.VAT,
-                            ),
-                            Leg(
-                                vat,
-                                Decimal("0.05"),
-                                "IVA TRANSFERENCIA PAGO DIRECTO",
-                                Entry.Role.VAT,
-                            ),
-                        ],
-                        at(month + timedelta(days=rng.randint(5, 25))),
-                        "Pago proveedor",
-                        details={
-                            "beneficiary": {
-                                "name": "FANNY ONTANEDA",
-                                "identification": "*****5290",
-                                "account": "AHORROS *****9993",
-                                "institution": "BANCO DEL GUAYAS S.A.",
-                            }
-                        },
-                    )
+                post(
+                    TransactionKind.INTERBANK_TRANSFER,
+                    [
+                        Leg(account.pk, -amount, "ND TRANSFERENCIA PAGO DIRECTO"),
+                        Leg(clearing, amount, "ND TRANSFERENCIA PAGO DIRECTO"),
+                        Leg(
+                            account.pk,
+                            Decimal("-0.36"),
+                            "COMISIÓN TRANSFERENCIA PAGO DIRECTO",
+                            Entry.Role.FEE,
+                        ),
+                        Leg(
+                            fees,
+                            Decimal("0.36"),
+                            "COMISIÓN TRANSFERENCIA PAGO DIRECTO",
+                            Entry.Role.FEE,
+                        ),
+                        Leg(
+                            account.pk,
+                            Decimal("-0.05"),
+                            "IVA TRANSFERENCIA PAGO DIRECTO",
+                            Entry.Role.VAT,
+                        ),
+                        Leg(
+                            vat,
+                            Decimal("0.05"),
+                            "IVA TRANSFERENCIA PAGO DIRECTO",
+                            Entry.Role.VAT,
+                        ),
+                    ],
+                    at(month + timedelta(days=rng.randint(5, 25))),
+                    "Pago proveedor",
+                    details={
+                        "beneficiary": {
+                            "name": "FANNY ONTANEDA",
+                            "identification": "*****5290",
+                            "account": "AHORROS *****9993",
+                            "institution": "BANCO DEL GUAYAS S.A.",
+                        }
+                    },
+                    need=(account, amount + 50),
+                )
                 for biller in rng.sample(["CNEL EP", "EPMAPS AGUA QUITO", "CLARO RECARGAS"], 2):
                     amount = money(Decimal(rng.randint(300, 4500)) / 100)
-                    if balance(account) > amount + 50:
-                        post(
-                            TransactionKind.BILL_PAYMENT,
-                            [
-                                Leg(account.pk, -amount, f"ND RECAUDACIONES WEB APP {biller}"),
-                                Leg(billers, amount, "RECAUDACIONES"),
-                            ],
-                            at(month + timedelta(days=rng.randint(8, 24))),
-                            biller,
-                        )
-                if balance(account) > 60:
                     post(
-                        TransactionKind.OWN_TRANSFER,
+                        TransactionKind.BILL_PAYMENT,
                         [
-                            Leg(
-                                account.pk,
-                                Decimal("-5.00"),
-                                "TRANSFERENCIA ENTRE CUENTAS MISMO CLIENTE",
-                            ),
-                            Leg(
-                                shares[m.pk].pk,
-                                Decimal("5.00"),
-                                "TRANSFERENCIA ENTRE CUENTAS MISMO CLIENTE",
-                            ),
+                            Leg(account.pk, -amount, f"ND RECAUDACIONES WEB APP {biller}"),
+                            Leg(billers, amount, "RECAUDACIONES"),
                         ],
-                        at(month + timedelta(days=15)),
-                        "Ahorro aportaciones",
+                        at(month + timedelta(days=rng.randint(8, 24))),
+                        biller,
+                        need=(account, amount + 50),
                     )
+                post(
+                    TransactionKind.OWN_TRANSFER,
+                    [
+                        Leg(
+                            account.pk,
+                            Decimal("-5.00"),
+                            "TRANSFERENCIA ENTRE CUENTAS MISMO CLIENTE",
+                        ),
+                        Leg(
+                            shares[m.pk].pk,
+                            Decimal("5.00"),
+                            "TRANSFERENCIA ENTRE CUENTAS MISMO CLIENTE",
+                        ),
+                    ],
+                    at(month + timedelta(days=15)),
+                    "Ahorro aportaciones",
+                    need=(account, 60),
+                )
                 month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(
                     days=1
                 )
-                earned = money(balance(account) * Decimal("0.015") / 12)
-                if earned > 0:
-                    post(
-                        TransactionKind.INTEREST,
-                        [
-                            Leg(account.pk, earned, "CAPITALIZACIÓN DE INTERESES"),
-                            Leg(interest, -earned, "CAPITALIZACIÓN DE INTERESES"),
-                        ],
-                        at(month_end, 23),
-                        "Intereses del mes",
-                        Channel.SYSTEM,
-                    )
+                post(
+                    TransactionKind.INTEREST,
+                    partial(interest_legs, account),
+                    at(month_end, 23),
+                    "Intereses del mes",
+                    Channel.SYSTEM,
+                )
             month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
         # A loan disbursed five months ago and a term deposit opened four months ago.
@@ -451,6 +450,21 @@ class Command(BaseCommand):
             "Inversión a 365 días",
             Channel.WEB,
         )
+
+        for n, (when, _seq, kind, legs, memo, channel, details, need) in enumerate(sorted(plan), 1):
+            if need and balance(need[0]) <= need[1]:
+                continue
+            legs = legs() if callable(legs) else legs
+            if legs:
+                transaction_post(
+                    kind=kind,
+                    legs=legs,
+                    idempotency_key=f"seed:{n}",
+                    channel=channel,
+                    memo=memo,
+                    posted_at=when,
+                    details=details,
+                )
 
     def _products(self, members):
         first = members[0]
