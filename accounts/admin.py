@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Account, Entry, ExportJob, Hold, TermDeposit, Transaction
 from .services.backoffice import OPERATIONS, backoffice_operation_post
@@ -13,23 +15,23 @@ from .services.ledger import LedgerError
 
 class BackofficeOperationForm(forms.Form):
     operation = forms.ChoiceField(
-        label="Operación",
+        label=_("Operación"),
         choices=[
-            ("deposit", "Depósito en efectivo (DEPÓSITO AHORROS)"),
-            ("withdrawal", "Retiro en efectivo (RETIRO DE AHORROS)"),
-            ("interest", "Capitalización de intereses"),
+            ("deposit", _("Depósito en efectivo (DEPÓSITO AHORROS)")),
+            ("withdrawal", _("Retiro en efectivo (RETIRO DE AHORROS)")),
+            ("interest", _("Capitalización de intereses")),
         ],
     )
-    amount = forms.DecimalField(label="Monto", max_digits=18, decimal_places=2, min_value=0.01)
+    amount = forms.DecimalField(label=_("Monto"), max_digits=18, decimal_places=2, min_value=0.01)
     reason = forms.CharField(
-        label="Motivo", widget=forms.Textarea(attrs={"rows": 3}), max_length=500
+        label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("El motivo es obligatorio.")
+            raise forms.ValidationError(gettext("El motivo es obligatorio."))
         return reason
 
 
@@ -88,7 +90,9 @@ class AccountAdmin(admin.ModelAdmin):
                 else:
                     description = OPERATIONS[data["operation"]][1]
                     messages.success(
-                        request, f"{description} registrado. Comprobante N.º {txn.receipt_number}."
+                        request,
+                        gettext("%(operation)s registrado. Comprobante N.º %(receipt)s.")
+                        % {"operation": description, "receipt": txn.receipt_number},
                     )
                     return redirect(reverse("admin:accounts_account_change", args=[account.pk]))
         else:
@@ -98,7 +102,7 @@ class AccountAdmin(admin.ModelAdmin):
             "form": form,
             "account": account,
             "opts": self.model._meta,
-            "title": f"Operación de ventanilla · {account.number}",
+            "title": gettext("Operación de ventanilla · %(number)s") % {"number": account.number},
         }
         return render(request, "admin/accounts/account/operation.html", context)
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -43,14 +44,30 @@ def movements_xlsx(
     *, account: Account, entries: Iterable[Entry], date_from: date, date_to: date
 ) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Movimientos")
-    sheet.append([_text_cell(sheet, f"Cuenta {account.number} - {account.get_product_display()}")])
-    sheet.append([_text_cell(sheet, f"Desde {date_from:%d/%m/%Y} - Hasta {date_to:%d/%m/%Y}")])
+    sheet = workbook.create_sheet(gettext("Movimientos"))
+    account_line = gettext("Cuenta %(number)s - %(product)s") % {
+        "number": account.number,
+        "product": account.get_product_display(),
+    }
+    period_line = gettext("Desde %(date_from)s - Hasta %(date_to)s") % {
+        "date_from": f"{date_from:%d/%m/%Y}",
+        "date_to": f"{date_to:%d/%m/%Y}",
+    }
+    sheet.append([_text_cell(sheet, account_line)])
+    sheet.append([_text_cell(sheet, period_line)])
     sheet.append([])
     sheet.append(
         [
             _text_cell(sheet, h)
-            for h in ("Referencia", "Fecha", "Tipo", "Concepto", "Débitos", "Créditos", "Saldo")
+            for h in (
+                gettext("Referencia"),
+                gettext("Fecha"),
+                gettext("Tipo"),
+                gettext("Concepto"),
+                gettext("Débitos"),
+                gettext("Créditos"),
+                gettext("Saldo"),
+            )
         ]
     )
     for entry in entries:

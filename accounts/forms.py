@@ -4,6 +4,8 @@ from datetime import date, timedelta
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Account
 
@@ -17,35 +19,37 @@ def months_back(day: date, months: int) -> date:
 
 class MovementFilterForm(forms.Form):
     PERIODS = [
-        ("recientes", "Últimos 30 días"),
-        ("mes_anterior", "Mes anterior"),
-        ("ayer", "Ayer"),
-        ("hoy", "Hoy"),
-        ("personalizado", "Personalizado"),
+        ("recientes", _("Últimos 30 días")),
+        ("mes_anterior", _("Mes anterior")),
+        ("ayer", _("Ayer")),
+        ("hoy", _("Hoy")),
+        ("personalizado", _("Personalizado")),
     ]
-    DIRECTIONS = [("todos", "Todos"), ("debitos", "Débitos"), ("creditos", "Créditos")]
+    DIRECTIONS = [("todos", _("Todos")), ("debitos", _("Débitos")), ("creditos", _("Créditos"))]
 
     periodo = forms.ChoiceField(
-        label="Periodo", choices=PERIODS, required=False, widget=forms.RadioSelect
+        label=_("Periodo"), choices=PERIODS, required=False, widget=forms.RadioSelect
     )
     desde = forms.DateField(
-        label="Fecha desde",
+        label=_("Fecha desde"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "La fecha desde no es válida."},
+        error_messages={"invalid": _("La fecha desde no es válida.")},
     )
     hasta = forms.DateField(
-        label="Fecha hasta",
+        label=_("Fecha hasta"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "La fecha hasta no es válida."},
+        error_messages={"invalid": _("La fecha hasta no es válida.")},
     )
-    tipo = forms.ChoiceField(label="Tipo de movimiento", choices=DIRECTIONS, required=False)
+    tipo = forms.ChoiceField(label=_("Tipo de movimiento"), choices=DIRECTIONS, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("periodo", "tipo"):
-            self.fields[name].error_messages["invalid_choice"] = "Selecciona una opción válida."
+            self.fields[name].error_messages["invalid_choice"] = gettext(
+                "Selecciona una opción válida."
+            )
 
     def clean(self):
         data = super().clean()
@@ -63,18 +67,20 @@ class MovementFilterForm(forms.Form):
             if self.errors:
                 return data
             if not first or not last:
-                raise forms.ValidationError("Indica la fecha desde y la fecha hasta.")
+                raise forms.ValidationError(gettext("Indica la fecha desde y la fecha hasta."))
             if first > last:
                 raise forms.ValidationError(
-                    "La fecha desde no puede ser posterior a la fecha hasta."
+                    gettext("La fecha desde no puede ser posterior a la fecha hasta.")
                 )
             if last > today:
-                raise forms.ValidationError("La fecha hasta no puede ser futura.")
+                raise forms.ValidationError(gettext("La fecha hasta no puede ser futura."))
             limit = months_back(today, settings.MOVEMENTS_MAX_MONTHS)
             if first < limit:
                 raise forms.ValidationError(
-                    f"Solo puedes consultar hasta {settings.MOVEMENTS_MAX_MONTHS} meses atrás "
-                    f"(desde el {limit:%d/%m/%Y})."
+                    gettext(
+                        "Solo puedes consultar hasta %(months)s meses atrás (desde el %(limit)s)."
+                    )
+                    % {"months": settings.MOVEMENTS_MAX_MONTHS, "limit": f"{limit:%d/%m/%Y}"}
                 )
         else:
             first, last = today - timedelta(days=30), today
@@ -85,20 +91,27 @@ class MovementFilterForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    cuenta = forms.ChoiceField(label="Cuenta")
+    cuenta = forms.ChoiceField(label=_("Cuenta"))
     mes = forms.CharField(
-        label="Mes",
+        label=_("Mes"),
         widget=forms.DateInput(attrs={"type": "month"}),
-        error_messages={"required": "Selecciona el mes."},
+        error_messages={"required": _("Selecciona el mes.")},
     )
 
     def __init__(self, *args, accounts: list[Account], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cuenta"].choices = [
-            (a.number, f"{a.get_product_display()} - N.º {a.number}") for a in accounts
+            (
+                a.number,
+                gettext("%(product)s - N.º %(number)s")
+                % {"product": a.get_product_display(), "number": a.number},
+            )
+            for a in accounts
         ]
-        self.fields["cuenta"].error_messages["invalid_choice"] = "Selecciona una de tus cuentas."
-        self.fields["cuenta"].error_messages["required"] = "Selecciona una de tus cuentas."
+        self.fields["cuenta"].error_messages["invalid_choice"] = gettext(
+            "Selecciona una de tus cuentas."
+        )
+        self.fields["cuenta"].error_messages["required"] = gettext("Selecciona una de tus cuentas.")
 
     def clean_mes(self):
         raw = self.cleaned_data["mes"].strip()
@@ -106,12 +119,15 @@ class StatementForm(forms.Form):
             year, month = (int(part) for part in raw.split("-"))
             first = date(year, month, 1)
         except ValueError:
-            raise forms.ValidationError("El mes no es válido (usa el formato AAAA-MM).") from None
+            raise forms.ValidationError(
+                gettext("El mes no es válido (usa el formato AAAA-MM).")
+            ) from None
         today = timezone.localdate()
         if first > today.replace(day=1):
-            raise forms.ValidationError("El mes no puede ser futuro.")
+            raise forms.ValidationError(gettext("El mes no puede ser futuro."))
         if first < months_back(today.replace(day=1), settings.MOVEMENTS_MAX_MONTHS):
             raise forms.ValidationError(
-                f"Solo hay estados de cuenta de los últimos {settings.MOVEMENTS_MAX_MONTHS} meses."
+                gettext("Solo hay estados de cuenta de los últimos %(months)s meses.")
+                % {"months": settings.MOVEMENTS_MAX_MONTHS}
             )
         return first

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from identity.models import Member
@@ -209,10 +210,10 @@ class Entry(models.Model):
     def note_type(self) -> str:
         """The manuals' movement type: deposits in cash, otherwise credit or debit notes."""
         if self.transaction.kind == TransactionKind.DEPOSIT and self.amount > 0:
-            return "DEPÓSITO"
+            return gettext("DEPÓSITO")
         if self.transaction.kind == TransactionKind.WITHDRAWAL and self.amount < 0:
-            return "RETIRO"
-        return "NOTA DE CREDITO" if self.amount > 0 else "NOTA DE DEBITO"
+            return gettext("RETIRO")
+        return gettext("NOTA DE CREDITO") if self.amount > 0 else gettext("NOTA DE DEBITO")
 
     @property
     def note_code(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from .models import Entry, Transaction
 
 
@@ -72,7 +74,7 @@ def receipt_build(*, transaction: Transaction, entries: list[Entry], member) -> 
     own_entry = mine[0] if mine else entries[0]
     return Receipt(
         transaction=transaction,
-        title=f"Comprobante {own_entry.note_type}",
+        title=gettext("Comprobante %(type)s") % {"type": own_entry.note_type},
         amount=amount,
         fee=fee,
         vat=vat,

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from identity.services import user_set_hide_amounts
@@ -106,7 +107,8 @@ def movements_download(request, number: str, fmt: str):
     form = MovementFilterForm(request.GET)
     if not form.is_valid():
         messages.error(
-            request, " ".join(form.non_field_errors()) or "Revisa los filtros de la consulta."
+            request,
+            " ".join(form.non_field_errors()) or gettext("Revisa los filtros de la consulta."),
         )
         return redirect("accounts:movements", number=number)
     data = form.cleaned_data

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 
@@ -12,8 +13,8 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-admin.site.site_header = "Cooprogreso · Back office"
-admin.site.site_title = "Cooprogreso"
+admin.site.site_header = _("Cooprogreso · Back office")
+admin.site.site_title = _("Cooprogreso")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

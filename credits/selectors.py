@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from accounts.position import PositionSection
 
 from .models import Card, Loan
@@ -6,7 +8,7 @@ from .models import Card, Loan
 def loans_section(*, member) -> PositionSection:
     return PositionSection(
         key="loans",
-        title="Créditos",
+        title=gettext("Créditos"),
         template="credits/_position_loans.html",
         rows=list(Loan.objects.filter(owner=member).order_by("-issued_on", "pk")),
     )
@@ -15,7 +17,7 @@ def loans_section(*, member) -> PositionSection:
 def cards_section(*, member) -> PositionSection:
     return PositionSection(
         key="cards",
-        title="Tarjetas",
+        title=gettext("Tarjetas"),
         template="credits/_position_cards.html",
         rows=list(Card.objects.filter(owner=member).order_by("pk")),
     )

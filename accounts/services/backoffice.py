@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from identity.services import audit_record
 
@@ -35,15 +36,15 @@ def backoffice_operation_post(
 ) -> Transaction:
     """Cash deposit, cash withdrawal or interest capitalisation on a customer account."""
     if operation not in OPERATIONS:
-        raise InvalidPosting("Operación desconocida.")
+        raise InvalidPosting(gettext("Operación desconocida."))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidPosting("El motivo es obligatorio.")
+        raise InvalidPosting(gettext("El motivo es obligatorio."))
     amount = to_money(amount)
     if amount <= 0:
-        raise InvalidPosting("El monto debe ser mayor a cero.")
+        raise InvalidPosting(gettext("El monto debe ser mayor a cero."))
     if account.is_internal:
-        raise InvalidPosting("Las cuentas internas no reciben operaciones de ventanilla.")
+        raise InvalidPosting(gettext("Las cuentas internas no reciben operaciones de ventanilla."))
     kind, description, counter, sign = OPERATIONS[operation]
     counter_id = internal_account_id(counter)
     legs = [

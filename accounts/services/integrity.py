@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from ..models import Account, Entry, Hold, Transaction
 
@@ -31,8 +32,11 @@ def ledger_problems(limit: int = 50) -> list[str]:
         .values_list("pk", "total", "lines")[:limit]
     )
     problems += [
-        f"Transacción {pk:08d}: sus {lines} movimientos suman {total} "
-        "(deben sumar 0 y ser al menos 2)."
+        gettext(
+            "Transacción %(transaction)s: sus %(lines)s movimientos suman %(total)s "
+            "(deben sumar 0 y ser al menos 2)."
+        )
+        % {"transaction": f"{pk:08d}", "lines": lines, "total": total}
         for pk, total, lines in unbalanced
     ]
 
@@ -51,8 +55,15 @@ def ledger_problems(limit: int = 50) -> list[str]:
         _nonzero("diff")
     )[:limit]:
         problems.append(
-            f"Cuenta {account.number}: saldo contable {account.balance} distinto de la suma de sus "
-            f"movimientos {account.entries_total}."
+            gettext(
+                "Cuenta %(number)s: saldo contable %(balance)s distinto de la suma de sus "
+                "movimientos %(entries_total)s."
+            )
+            % {
+                "number": account.number,
+                "balance": account.balance,
+                "entries_total": account.entries_total,
+            }
         )
     wrong_available = (
         accounts.filter(internal_code__isnull=True)
@@ -60,8 +71,16 @@ def ledger_problems(limit: int = 50) -> list[str]:
         .filter(_nonzero("diff"))
     )
     problems += [
-        f"Cuenta {a.number}: saldo disponible {a.available} distinto de saldo contable {a.balance} "
-        f"menos retenciones {a.held_total}."
+        gettext(
+            "Cuenta %(number)s: saldo disponible %(available)s distinto de saldo contable "
+            "%(balance)s menos retenciones %(held_total)s."
+        )
+        % {
+            "number": a.number,
+            "available": a.available,
+            "balance": a.balance,
+            "held_total": a.held_total,
+        }
         for a in wrong_available[:limit]
     ]
 
@@ -69,7 +88,8 @@ def ledger_problems(limit: int = 50) -> list[str]:
         Q(balance__lt=0) | Q(available__lt=0)
     )
     problems += [
-        f"Cuenta {a.number}: saldo negativo ({a.balance}, disponible {a.available})."
+        gettext("Cuenta %(number)s: saldo negativo (%(balance)s, disponible %(available)s).")
+        % {"number": a.number, "balance": a.balance, "available": a.available}
         for a in negative[:limit]
     ]
 
@@ -79,7 +99,8 @@ def ledger_problems(limit: int = 50) -> list[str]:
         .filter(n__gt=1)[:limit]
     )
     problems += [
-        f"Clave de idempotencia repetida: {d['idempotency_key']} ({d['n']} veces)."
+        gettext("Clave de idempotencia repetida: %(key)s (%(count)s veces).")
+        % {"key": d["idempotency_key"], "count": d["n"]}
         for d in duplicates
     ]
     return problems

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..models import Account, Entry, Hold, InternalAccount, Product, Transaction
 
@@ -50,6 +51,16 @@ class IdempotencyConflict(LedgerError):
     pass
 
 
+def _not_active_message(account: Account) -> str:
+    return gettext("La cuenta %(account)s no está activa.") % {"account": account.masked_number}
+
+
+def _insufficient_funds_message(account: Account) -> str:
+    return gettext(
+        "Fondos insuficientes en la cuenta %(account)s: saldo disponible $ %(available)s."
+    ) % {"account": account.masked_number, "available": f"{account.available:,.2f}"}
+
+
 @dataclass(frozen=True)
 class Leg:
     """One side of a posting. Negative ``amount`` takes money out of the account."""
@@ -63,15 +74,15 @@ class Leg:
 def to_money(value) -> Decimal:
     """A Decimal with exactly two places; floats are refused, not rounded."""
     if isinstance(value, float):
-        raise InvalidPosting("Los montos se expresan como Decimal, nunca como float.")
+        raise InvalidPosting(gettext("Los montos se expresan como Decimal, nunca como float."))
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError) as exc:
-        raise InvalidPosting("El monto no es válido.") from exc
+        raise InvalidPosting(gettext("El monto no es válido.")) from exc
     if not amount.is_finite():
-        raise InvalidPosting("El monto no es válido.")
+        raise InvalidPosting(gettext("El monto no es válido."))
     if amount != amount.quantize(CENT):
-        raise InvalidPosting("El monto admite como máximo dos decimales.")
+        raise InvalidPosting(gettext("El monto admite como máximo dos decimales."))
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -107,15 +118,17 @@ def internal_account_id(code: InternalAccount | str) -> int:
 
 def _normalise(legs: Sequence[Leg]) -> list[Leg]:
     if len(legs) < 2:
-        raise InvalidPosting("Una transacción necesita al menos dos movimientos.")
+        raise InvalidPosting(gettext("Una transacción necesita al menos dos movimientos."))
     clean = [
         Leg(int(leg.account_id), to_money(leg.amount), leg.description[:120], leg.role)
         for leg in legs
     ]
     if any(leg.amount == 0 for leg in clean):
-        raise InvalidPosting("Un movimiento no puede ser de $ 0.00.")
+        raise InvalidPosting(gettext("Un movimiento no puede ser de $ 0.00."))
     if sum((leg.amount for leg in clean), Decimal("0")) != 0:
-        raise InvalidPosting("La transacción no cuadra: débitos y créditos deben sumar cero.")
+        raise InvalidPosting(
+            gettext("La transacción no cuadra: débitos y créditos deben sumar cero.")
+        )
     return clean
 
 
@@ -152,7 +165,7 @@ def transaction_post(
     a replayed key does not spoil the caller's work) and the caller owns the retry.
     """
     if not idempotency_key:
-        raise InvalidPosting("Falta la clave de idempotencia.")
+        raise InvalidPosting(gettext("Falta la clave de idempotencia."))
     clean = _normalise(legs)
     fingerprint = _fingerprint(kind, clean, consume_holds)
     nested = transaction.get_connection().in_atomic_block
@@ -179,7 +192,7 @@ def transaction_post(
                 raise
             if existing.fingerprint != fingerprint:
                 raise IdempotencyConflict(
-                    "Esta operación ya fue registrada con otros datos; inicia una nueva."
+                    gettext("Esta operación ya fue registrada con otros datos; inicia una nueva.")
                 ) from None
             return existing
         except OperationalError as exc:
@@ -224,13 +237,13 @@ def _post(
         for a in Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
     }
     if len(accounts) != len(ids):
-        raise InvalidPosting("Una de las cuentas no existe.")
+        raise InvalidPosting(gettext("Una de las cuentas no existe."))
 
     if consume_holds:
         holds = list(Hold.objects.select_for_update().filter(pk__in=consume_holds).order_by("pk"))
         for hold in holds:
             if hold.status != Hold.Status.ACTIVE or hold.account_id not in accounts:
-                raise InvalidPosting("La retención de fondos ya no está vigente.")
+                raise InvalidPosting(gettext("La retención de fondos ya no está vigente."))
             accounts[hold.account_id].available += hold.amount
         Hold.objects.filter(pk__in=[h.pk for h in holds]).update(
             status=Hold.Status.CONSUMED, closed_at=posted_at
@@ -240,12 +253,9 @@ def _post(
     for leg in legs:
         account = accounts[leg.account_id]
         if account.status != Account.Status.ACTIVE:
-            raise AccountNotOperable(f"La cuenta {account.masked_number} no está activa.")
+            raise AccountNotOperable(_not_active_message(account))
         if not account.is_internal and leg.amount < 0 and account.available + leg.amount < 0:
-            raise InsufficientFunds(
-                f"Fondos insuficientes en la cuenta {account.masked_number}: saldo disponible "
-                f"$ {account.available:,.2f}."
-            )
+            raise InsufficientFunds(_insufficient_funds_message(account))
         account.balance += leg.amount
         account.available += leg.amount
         entries.append(
@@ -270,19 +280,16 @@ def hold_place(
     """Reserve funds: the available balance drops now, the ledger balance when it is consumed."""
     amount = to_money(amount)
     if amount <= 0:
-        raise InvalidPosting("El monto a retener debe ser mayor a cero.")
+        raise InvalidPosting(gettext("El monto a retener debe ser mayor a cero."))
     with transaction.atomic():
         existing = Hold.objects.filter(reference=reference).first()
         if existing is not None:
             return existing
         account = Account.objects.select_for_update(no_key=True).get(pk=account_id)
         if account.status != Account.Status.ACTIVE:
-            raise AccountNotOperable(f"La cuenta {account.masked_number} no está activa.")
+            raise AccountNotOperable(_not_active_message(account))
         if account.available < amount:
-            raise InsufficientFunds(
-                f"Fondos insuficientes en la cuenta {account.masked_number}: saldo disponible "
-                f"$ {account.available:,.2f}."
-            )
+            raise InsufficientFunds(_insufficient_funds_message(account))
         Account.objects.filter(pk=account.pk).update(available=F("available") - amount)
         return Hold.objects.create(
             account=account,
