@@ -74,6 +74,9 @@ class Account(models.Model):
     balance = money_field(_("saldo contable"))
     available = money_field(_("saldo disponible"))
     opened_at = models.DateTimeField(_("apertura"), auto_now_add=True)
+    last_posted_at = models.DateTimeField(
+        _("último movimiento"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("cuenta")

@@ -2,7 +2,6 @@ from decimal import Decimal
 from itertools import count
 
 import factory
-from django.utils import timezone
 
 from accounts.models import Account, Channel, InternalAccount, Product, TransactionKind
 from accounts.services.ledger import Leg, internal_account_id, transaction_post
@@ -49,19 +48,27 @@ class AccountFactory(factory.django.DjangoModelFactory):
 
 
 def deposit(
-    account: Account, amount, *, when=None, description="DEPÓSITO AHORROS", memo="Depósito"
+    account: Account,
+    amount,
+    *,
+    when=None,
+    description="DEPÓSITO AHORROS",
+    memo="Depósito",
+    counter=InternalAccount.CASH,
 ):
+    """A posting into ``account``; backdated ones (``when``) need a counter-account with no later
+    entries, since the ledger dates each account's entries in order."""
     amount = Decimal(amount)
     return transaction_post(
         kind=TransactionKind.DEPOSIT,
         legs=[
             Leg(account.pk, amount, description),
-            Leg(internal_account_id(InternalAccount.CASH), -amount, description),
+            Leg(internal_account_id(counter), -amount, description),
         ],
         idempotency_key=f"test-deposit-{next(_keys)}",
         channel=Channel.BRANCH,
         memo=memo,
-        posted_at=when or timezone.now(),
+        posted_at=when,
     )
 
 

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext
 
 from ..models import Account, Entry, Hold, Transaction
@@ -38,6 +38,26 @@ def ledger_problems(limit: int = 50) -> list[str]:
         )
         % {"transaction": f"{pk:08d}", "lines": lines, "total": total}
         for pk, total, lines in unbalanced
+    ]
+
+    # Each entry's running balance is the sum of its account's entries up to it, in date order.
+    running = Entry.objects.annotate(
+        running=Window(
+            Sum("amount"),
+            partition_by=[F("account_id")],
+            order_by=[F("posted_at").asc(), F("id").asc()],
+        )
+    ).annotate(gap=Abs(F("balance_after") - F("running")))
+    out_of_order = running.filter(gap__gt=HALF_CENT).values_list(
+        "account__number", "transaction_id"
+    )
+    problems += [
+        gettext(
+            "Cuenta %(account)s: el saldo del movimiento de la transacción %(transaction)s no es "
+            "la suma de los movimientos hasta él."
+        )
+        % {"account": number, "transaction": f"{txn:08d}"}
+        for number, txn in out_of_order[:limit]
     ]
 
     entry_sums = (

@@ -13,11 +13,11 @@ import random
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -182,7 +182,7 @@ def transaction_post(
                     memo=memo,
                     reason=reason,
                     initiated_by=initiated_by,
-                    posted_at=posted_at or timezone.now(),
+                    posted_at=posted_at,
                     details=details or {},
                     consume_holds=consume_holds,
                 )
@@ -216,8 +216,18 @@ def _post(
     details,
     consume_holds,
 ) -> Transaction:
-    # The key is claimed first: a concurrent duplicate blocks on the unique index here and then
-    # fails, before it has locked or touched any account.
+    ids = sorted({leg.account_id for leg in legs})
+    # Locks in id order: two postings over the same accounts queue instead of deadlocking.
+    # NO KEY UPDATE still lets other transactions insert entries referencing these rows.
+    accounts = {
+        a.pk: a
+        for a in Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+    }
+    if len(accounts) != len(ids):
+        raise InvalidPosting(gettext("Una de las cuentas no existe."))
+    posted_at = _posting_time(requested=posted_at, accounts=accounts.values())
+    # A concurrent duplicate of this key queued behind our locks; when it gets them, this insert
+    # fails on the unique index and the caller returns our transaction instead.
     txn = Transaction.objects.create(
         kind=kind,
         channel=channel,
@@ -229,15 +239,6 @@ def _post(
         posted_at=posted_at,
         details=details,
     )
-    ids = sorted({leg.account_id for leg in legs})
-    # Locks in id order: two postings over the same accounts queue instead of deadlocking.
-    # NO KEY UPDATE still lets other transactions insert entries referencing these rows.
-    accounts = {
-        a.pk: a
-        for a in Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-    }
-    if len(accounts) != len(ids):
-        raise InvalidPosting(gettext("Una de las cuentas no existe."))
 
     if consume_holds:
         holds = list(Hold.objects.select_for_update().filter(pk__in=consume_holds).order_by("pk"))
@@ -258,6 +259,7 @@ def _post(
             raise InsufficientFunds(_insufficient_funds_message(account))
         account.balance += leg.amount
         account.available += leg.amount
+        account.last_posted_at = posted_at
         entries.append(
             Entry(
                 transaction=txn,
@@ -270,8 +272,26 @@ def _post(
             )
         )
     Entry.objects.bulk_create(entries)
-    Account.objects.bulk_update(accounts.values(), ["balance", "available"])
+    Account.objects.bulk_update(accounts.values(), ["balance", "available", "last_posted_at"])
     return txn
+
+
+def _posting_time(*, requested, accounts) -> datetime:
+    """When the entries are dated. Called with the accounts locked, so each account's entries
+    are dated in the order they are written and every running balance reads right by date."""
+    latest = max((a.last_posted_at for a in accounts if a.last_posted_at), default=None)
+    now = timezone.now()
+    if requested is None:
+        return max(now, latest) if latest else now
+    if requested > now + timedelta(minutes=1):
+        raise InvalidPosting(gettext("La fecha del movimiento no puede ser futura."))
+    if latest and requested < latest:
+        raise InvalidPosting(
+            gettext(
+                "La fecha del movimiento no puede ser anterior al último movimiento de la cuenta."
+            )
+        )
+    return requested
 
 
 def hold_place(
@@ -282,15 +302,18 @@ def hold_place(
     if amount <= 0:
         raise InvalidPosting(gettext("El monto a retener debe ser mayor a cero."))
     with transaction.atomic():
+        account = Account.objects.select_for_update(no_key=True).get(pk=account_id)
+        # Checked under the account's lock, so a retried request finds the first one's hold.
         existing = Hold.objects.filter(reference=reference).first()
         if existing is not None:
             return existing
-        account = Account.objects.select_for_update(no_key=True).get(pk=account_id)
         if account.status != Account.Status.ACTIVE:
             raise AccountNotOperable(_not_active_message(account))
         if account.available < amount:
             raise InsufficientFunds(_insufficient_funds_message(account))
-        Account.objects.filter(pk=account.pk).update(available=F("available") - amount)
+        # New values computed in Decimal under the lock: SQLite would do F() arithmetic in floats.
+        account.available -= amount
+        account.save(update_fields=["available"])
         return Hold.objects.create(
             account=account,
             amount=amount,
@@ -304,16 +327,15 @@ def hold_place(
 def hold_release(*, hold_id: int) -> bool:
     """Give reserved funds back. Returns False if the hold was already released or consumed."""
     with transaction.atomic():
-        hold = Hold.objects.select_related(None).get(pk=hold_id)
-        Account.objects.select_for_update(no_key=True).filter(pk=hold.account_id).first()
+        hold = Hold.objects.get(pk=hold_id)
+        account = Account.objects.select_for_update(no_key=True).get(pk=hold.account_id)
         # Only one caller can move it out of ACTIVE: approval, rejection and expiry may race.
         won = Hold.objects.filter(pk=hold_id, status=Hold.Status.ACTIVE).update(
             status=Hold.Status.RELEASED, closed_at=timezone.now()
         )
         if won:
-            Account.objects.filter(pk=hold.account_id).update(
-                available=F("available") + hold.amount
-            )
+            account.available += hold.amount
+            account.save(update_fields=["available"])
         return bool(won)
 
 

@@ -295,3 +295,39 @@ def test_ledger_check_names_an_unbalanced_transaction(capsys):
         call_command("ledger_check")
     err = capsys.readouterr().err
     assert txn.receipt_number in err and "suman" in err
+
+
+def test_entries_are_dated_in_order_so_running_balances_read_right():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    account = AccountFactory()
+    deposit(account, "10.00")
+    with pytest.raises(InvalidPosting, match="anterior al último movimiento"):
+        deposit(account, "5.00", when=timezone.now() - timedelta(days=2))
+    with pytest.raises(InvalidPosting, match="futura"):
+        deposit(account, "5.00", when=timezone.now() + timedelta(days=2))
+    refresh(account)
+    assert account.balance == Decimal("10.00")
+    assert account.last_posted_at == account.entries.get().posted_at
+
+
+def test_ledger_check_names_a_running_balance_out_of_order(capsys):
+    # Stored running balances corrupted behind the ledger's back (the append-only trigger is
+    # switched off inside this test's transaction, which rolls the switch back).
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE accounts_entry DISABLE TRIGGER accounts_entry_append_only")
+        else:
+            cursor.execute("DROP TRIGGER accounts_entry_append_only")
+    account = AccountFactory(number="410199990002")
+    deposit(account, "10.00")
+    deposit(account, "5.00")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_entry SET balance_after = 99 WHERE account_id = %s", [account.pk]
+        )
+    with pytest.raises(CommandError):
+        call_command("ledger_check")
+    assert "410199990002" in capsys.readouterr().err

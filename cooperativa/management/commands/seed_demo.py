@@ -213,6 +213,7 @@ class Command(BaseCommand):
     # -- a year of movements -------------------------------------------------------------------
     def _history(self, members, company_member):
         rng = random.Random(2026)
+        now = timezone.now()
         today = timezone.localdate()
         start = (today.replace(day=1) - timedelta(days=365)).replace(day=1)
         tz = timezone.get_current_timezone()
@@ -238,7 +239,7 @@ class Command(BaseCommand):
         def post(kind, legs, when, memo, channel=Channel.WEB, details=None, need=None):
             # Planned, not posted: entries must be written in date order so every running
             # balance ("saldo") reads right in movements and statements.
-            if when.date() <= today:
+            if when <= now:
                 plan.append((when, len(plan), kind, legs, memo, channel, details, need))
 
         def balance(account):
