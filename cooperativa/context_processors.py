@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from identity.selectors import previous_sign_in
+from identity.selectors import previous_sign_in_for_request
 
 
 def portal(request):
@@ -8,10 +8,9 @@ def portal(request):
     context = {"cooperative": settings.COOPERATIVE, "hide_amounts": False}
     if user is None or not user.is_authenticated:
         return context
-    profile = getattr(user, "company_profile", None)
     context.update(
         hide_amounts=user.hide_amounts,
-        last_sign_in=previous_sign_in(user=user),
-        company_profile=profile,
+        last_sign_in=previous_sign_in_for_request(request),
+        company_profile=getattr(user, "company_profile", None),
     )
     return context

@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -202,6 +202,42 @@ def transaction_post(
     raise AssertionError("unreachable")
 
 
+@dataclass
+class _Locked:
+    """An account row as the posting sees it under its lock."""
+
+    pk: int
+    number: str
+    status: str
+    internal_code: str | None
+    balance: Decimal
+    available: Decimal
+    last_posted_at: datetime | None
+
+    @property
+    def is_internal(self) -> bool:
+        return self.internal_code is not None
+
+    @property
+    def masked_number(self) -> str:
+        return "*****" + self.number[-4:]
+
+
+def _decimal(value) -> Decimal:
+    # PostgreSQL hands back Decimal; SQLite stores NUMERIC as REAL and hands back float.
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
+
+
+def _aware(value):
+    if value is None or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, UTC)  # SQLite keeps naive UTC
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
 def _post(
     *,
     kind,
@@ -216,19 +252,53 @@ def _post(
     details,
     consume_holds,
 ) -> Transaction:
+    # The hot path of the whole portal, so it speaks SQL: the same statements the ORM would
+    # issue, without its per-object cost (make bench holds it to half of bare psycopg).
+    connection = transaction.get_connection()
     ids = sorted({leg.account_id for leg in legs})
     # Locks in id order: two postings over the same accounts queue instead of deadlocking.
     # NO KEY UPDATE still lets other transactions insert entries referencing these rows.
-    accounts = {
-        a.pk: a
-        for a in Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-    }
+    lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, number, status, internal_code, balance, available, last_posted_at"  # noqa: S608 - only placeholders are interpolated
+            f" FROM accounts_account WHERE id IN ({_placeholders(len(ids))}) ORDER BY id{lock}",
+            ids,
+        )
+        accounts = {
+            row[0]: _Locked(
+                row[0], row[1], row[2], row[3], _decimal(row[4]), _decimal(row[5]), _aware(row[6])
+            )
+            for row in cursor.fetchall()
+        }
     if len(accounts) != len(ids):
         raise InvalidPosting(gettext("Una de las cuentas no existe."))
     posted_at = _posting_time(requested=posted_at, accounts=accounts.values())
-    # A concurrent duplicate of this key queued behind our locks; when it gets them, this insert
-    # fails on the unique index and the caller returns our transaction instead.
-    txn = Transaction.objects.create(
+
+    if consume_holds:
+        holds = list(Hold.objects.select_for_update().filter(pk__in=consume_holds).order_by("pk"))
+        if len(holds) != len(set(consume_holds)):
+            raise InvalidPosting(gettext("La retención de fondos ya no está vigente."))
+        for hold in holds:
+            if hold.status != Hold.Status.ACTIVE or hold.account_id not in accounts:
+                raise InvalidPosting(gettext("La retención de fondos ya no está vigente."))
+            accounts[hold.account_id].available += hold.amount
+        Hold.objects.filter(pk__in=[h.pk for h in holds]).update(
+            status=Hold.Status.CONSUMED, closed_at=posted_at
+        )
+
+    rows = []
+    for leg in legs:
+        account = accounts[leg.account_id]
+        if account.status != Account.Status.ACTIVE:
+            raise AccountNotOperable(_not_active_message(account))
+        if not account.is_internal and leg.amount < 0 and account.available + leg.amount < 0:
+            raise InsufficientFunds(_insufficient_funds_message(account))
+        account.balance += leg.amount
+        account.available += leg.amount
+        rows.append((leg, account.balance))
+
+    txn = Transaction(
         kind=kind,
         channel=channel,
         memo=memo[:200],
@@ -239,41 +309,66 @@ def _post(
         posted_at=posted_at,
         details=details,
     )
-
-    if consume_holds:
-        holds = list(Hold.objects.select_for_update().filter(pk__in=consume_holds).order_by("pk"))
-        for hold in holds:
-            if hold.status != Hold.Status.ACTIVE or hold.account_id not in accounts:
-                raise InvalidPosting(gettext("La retención de fondos ya no está vigente."))
-            accounts[hold.account_id].available += hold.amount
-        Hold.objects.filter(pk__in=[h.pk for h in holds]).update(
-            status=Hold.Status.CONSUMED, closed_at=posted_at
+    prep = _field_prep(connection)
+    when = prep("posted_at", posted_at)
+    with connection.cursor() as cursor:
+        # A concurrent duplicate of this key queued behind our locks; when it gets them, this
+        # insert fails on the unique index and the caller returns our transaction instead.
+        cursor.execute(
+            "INSERT INTO accounts_transaction (kind, channel, memo, reason, idempotency_key,"
+            " fingerprint, initiated_by_id, posted_at, details)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            [
+                kind,
+                channel,
+                txn.memo,
+                reason,
+                idempotency_key,
+                fingerprint,
+                txn.initiated_by_id,
+                when,
+                prep("details", details),
+            ],
         )
-
-    entries = []
-    for leg in legs:
-        account = accounts[leg.account_id]
-        if account.status != Account.Status.ACTIVE:
-            raise AccountNotOperable(_not_active_message(account))
-        if not account.is_internal and leg.amount < 0 and account.available + leg.amount < 0:
-            raise InsufficientFunds(_insufficient_funds_message(account))
-        account.balance += leg.amount
-        account.available += leg.amount
-        account.last_posted_at = posted_at
-        entries.append(
-            Entry(
-                transaction=txn,
-                account=account,
-                amount=leg.amount,
-                balance_after=account.balance,
-                description=leg.description,
-                role=leg.role,
-                posted_at=posted_at,
-            )
+        txn.pk = cursor.fetchone()[0]
+        params = []
+        for leg, balance_after in rows:
+            params += [
+                txn.pk,
+                leg.account_id,
+                leg.amount,
+                balance_after,
+                leg.description,
+                leg.role,
+                when,
+            ]
+        cursor.execute(
+            "INSERT INTO accounts_entry (transaction_id, account_id, amount, balance_after,"  # noqa: S608
+            " description, role, posted_at) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows)),
+            params,
         )
-    Entry.objects.bulk_create(entries)
-    Account.objects.bulk_update(accounts.values(), ["balance", "available", "last_posted_at"])
+        balance_case = " ".join(["WHEN %s THEN %s"] * len(ids))
+        cursor.execute(
+            f"UPDATE accounts_account SET balance = CASE id {balance_case} END,"  # noqa: S608
+            f" available = CASE id {balance_case} END, last_posted_at = %s"
+            f" WHERE id IN ({_placeholders(len(ids))})",
+            [v for pk in ids for v in (pk, accounts[pk].balance)]
+            + [v for pk in ids for v in (pk, accounts[pk].available)]
+            + [when, *ids],
+        )
+    txn._state.adding = False
+    txn._state.db = connection.alias
     return txn
+
+
+def _field_prep(connection):
+    fields = {f.name: f for f in Transaction._meta.concrete_fields}
+
+    def prep(name, value):
+        return fields[name].get_db_prep_save(value, connection)
+
+    return prep
 
 
 def _posting_time(*, requested, accounts) -> datetime:

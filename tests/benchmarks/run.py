@@ -1,0 +1,251 @@
+"""``make bench``: the portal's performance figures, each beside a baseline from the same run.
+
+    .venv/bin/python tests/benchmarks/run.py                       # SQLite, temporary file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cooperativa \\
+        .venv/bin/python tests/benchmarks/run.py                   # PostgreSQL, cooperativa_bench
+
+Prints progress, then one line per figure: name, value, unit, baseline, ratio, target, PASS/MISS.
+Exits 0 whatever the figures say (it is a report) and 1 if the benchmark itself failed.
+BENCH_SECONDS (default 10) sets the length of each timed loop. See README.md beside this file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+# Run as a script, Python puts tests/benchmarks/ first on the path: import the project and this
+# package from the repository root instead (also in the processes multiprocessing spawns).
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if not p or Path(p).resolve() not in (ROOT, HERE)]
+
+from tests.benchmarks import (  # noqa: E402 - needs the path above
+    dataset,
+    environment,
+    http_bench,
+    ledger_bench,
+    statement_bench,
+)
+
+PROCESSES = 2
+WORKERS = 2
+CONNECTIONS = 8
+LEDGER_ACCOUNTS = 10
+ROUNDS = 2  # each side's time is split into this many alternating phases
+HTTP_WARMUP = 0.5  # seconds of load before each HTTP phase that are not counted
+STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None
+    op: str  # ">=" or "<="
+    target: float
+    digits: int = 1
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline
+
+    @property
+    def verdict(self) -> str:
+        ratio = self.ratio
+        if ratio is None or self.op == "info":
+            return "n/a" if ratio is None else "info"
+        ok = ratio >= self.target if self.op == ">=" else ratio <= self.target
+        return "PASS" if ok else "MISS"
+
+
+def table(figures: list[Figure]) -> str:
+    head = ("name", "value", "unit", "baseline", "ratio", "target", "PASS/MISS")
+    rows = [head]
+    for f in figures:
+        ratio = f.ratio
+        rows.append(
+            (
+                f.name,
+                f"{f.value:,.{f.digits}f}",
+                f.unit,
+                "n/a" if f.baseline is None else f"{f.baseline:,.{f.digits}f}",
+                "n/a" if ratio is None else f"{ratio:.2f}",
+                "" if f.op == "info" else f"{f.op} {f.target:.2f}",
+                f.verdict,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    align = ["<", ">", "<", ">", ">", "<", "<"]
+    lines = [
+        "  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths, strict=True)) for r in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _rates(rates: list[float]) -> str:
+    return ", ".join(f"{r:,.0f}" for r in rates)
+
+
+def bench_ledger(bench, data, seconds: float) -> Figure:
+    ids = data.ledger_account_ids
+    driver = "psycopg" if bench.engine == "postgresql" else "sqlite3"
+    log(
+        f"1/3 ledger: {PROCESSES} processes, {len(ids)} funded accounts, {seconds:.0f} s per side "
+        f"in {ROUNDS} alternating rounds (bare {driver} SQL / posting service)"
+    )
+    result = ledger_bench.run(
+        env=bench.env,
+        engine=bench.engine,
+        ids=ids,
+        processes=PROCESSES,
+        seconds=seconds,
+        rounds=ROUNDS,
+        tag=data.tag,
+    )
+    bare, service = result["bare"], result["service"]
+    for label, r in ((f"bare {driver} locking SQL", bare), ("posting service", service)):
+        log(
+            f"  {label}: {r.rate:,.1f} tx/s ({r.postings} in {r.seconds:.1f} s; "
+            f"per round {_rates(r.per_phase)}; per process {_rates(r.per_process)})"
+        )
+    log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
+    return Figure("ledger_transfers_per_s", service.rate, "tx/s", bare.rate, ">=", 0.5)
+
+
+def bench_statement(data) -> Figure:
+    log(f"2/3 statement PDF: {data.statement_month:%Y-%m}, best of {statement_bench.RUNS}")
+    result = statement_bench.run(
+        account_id=data.statement_account_id, month=data.statement_month, log=log
+    )
+    log(
+        f"  {result.rows} movements: project {result.project_s:.2f} s "
+        f"({result.project_pages or '?'} pages), plain table {result.plain_s:.2f} s "
+        f"({result.plain_pages or '?'} pages)"
+    )
+    if result.rows != dataset.STATEMENT_ROWS:
+        raise RuntimeError(f"statement has {result.rows} rows, expected {dataset.STATEMENT_ROWS}")
+    return Figure(
+        "statement_pdf_1000_rows_s", result.project_s, "s", result.plain_s, "<=", 1.0, digits=2
+    )
+
+
+def bench_position(bench, data, seconds: float) -> list[Figure]:
+    from django.db import connections
+
+    log(
+        f"3/3 position page: gunicorn --workers {WORKERS} (portal and bare Django), "
+        f"{CONNECTIONS} connections, {seconds:.0f} s each in {ROUNDS} alternating rounds"
+    )
+    cookie_name, session_key = dataset.session_cookie(data.user_id)
+    member_headers = {"Cookie": f"{cookie_name}={session_key}"}
+    connections.close_all()
+    portal_env = bench.env | {
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",
+    }
+    bare_env = {k: v for k, v in bench.env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    portal_server = http_bench.Gunicorn(
+        "cooperativa.wsgi:application",
+        env=portal_env,
+        workers=WORKERS,
+        log_path=bench.var_dir / "gunicorn-portal.log",
+        ready_path="/healthz",
+    )
+    bare_server = http_bench.Gunicorn(
+        "tests.benchmarks.bare_site:application",
+        env=bare_env,
+        workers=WORKERS,
+        log_path=bench.var_dir / "gunicorn-bare.log",
+        ready_path="/",
+    )
+    with portal_server as portal_up, bare_server as bare_up:
+        status, body = http_bench.get(portal_up.port, "/", member_headers)
+        if status != 200 or "Posición consolidada".encode() not in body:
+            raise RuntimeError(f"GET / as the bench member answered {status}, not the position")
+        results = http_bench.alternate(
+            {
+                "portal /": (portal_up.port, "/", member_headers),
+                "bare template view, same Django": (portal_up.port, "/bench/bare/", {}),
+                "bare template view, minimal Django": (bare_up.port, "/", {}),
+            },
+            rounds=ROUNDS,
+            seconds=seconds,
+            connections=CONNECTIONS,
+            warmup=HTTP_WARMUP,
+            log=log,
+        )
+    for label, result in results.items():
+        log(
+            f"  {label}: {result.rps:,.1f} req/s ({result.ok} x 200 in {result.seconds:.0f} s, "
+            f"p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms)"
+        )
+        if result.errors:
+            log(f"  WARNING {label}: non-200 answers, not counted: {dict(result.errors)}")
+    portal = results["portal /"]
+    same = results["bare template view, same Django"]
+    minimal = results["bare template view, minimal Django"]
+    return [
+        Figure("position_page_rps", portal.rps, "req/s", same.rps, ">=", 0.4),
+        # For the record: the same page beside Django with no apps, middleware or database.
+        Figure("position_vs_minimal_django", portal.rps, "req/s", minimal.rps, "info", 0.0),
+    ]
+
+
+def main() -> int:
+    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    only_env = os.environ.get("BENCH_ONLY", "")
+    log("preparing the bench database (fresh) and migrating it")
+    bench = environment.prepare()
+    try:
+        log(f"database: {bench.label}")
+        os.environ.clear()
+        os.environ.update(bench.env)  # this process and the spawned ones use the bench env
+        import django
+
+        django.setup()
+        from django.db import connections
+
+        tag = f"{int(time.time()) % 10**8:08d}"
+        log("creating members, accounts and 1,000 statement movements through the ledger")
+        data = dataset.build(tag=tag, ledger_accounts=LEDGER_ACCOUNTS)
+        connections.close_all()
+
+        # BENCH_ONLY=ledger,statement,position runs a subset while working on one figure.
+        only = set(filter(None, only_env.split(","))) or {"ledger", "statement", "position"}
+        figures = []
+        if "ledger" in only:
+            figures.append(bench_ledger(bench, data, seconds))
+        if "statement" in only:
+            figures.append(bench_statement(data))
+        if "position" in only:
+            figures.extend(bench_position(bench, data, seconds))
+        connections.close_all()
+        log(f"done ({bench.engine})")
+        print()
+        print(table(figures))
+        return 0
+    finally:
+        bench.cleanup()
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception:
+        traceback.print_exc()
+        print("benchmark FAILED", file=sys.stderr)
+        sys.exit(1)
