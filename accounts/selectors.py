@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import DEPOSIT_PRODUCTS, Account, Entry, Product, TermDeposit, Transaction
 
@@ -101,6 +101,18 @@ def position_for_member(*, member) -> Position:
         accounts=[a for a in all_accounts if a.product != Product.SHARES],
         shares=[a for a in all_accounts if a.product == Product.SHARES],
         term_deposits=deposits,
+    )
+
+
+def position_cache_key(*, member, hide_amounts: bool) -> str:
+    """Where the rendered position is cached. ``products_version`` changes in the same database
+    transaction as any change to the member's products, and the user row that carries it is
+    read before the data, so a page can never be cached or served older than its version. The
+    date is in the key because interest earned grows daily; ``created_at`` tells apart a member
+    row that reused a deleted one's id."""
+    return (
+        f"position:v1:{member.pk}:{member.created_at.timestamp()}:{member.products_version}:"
+        f"{int(hide_amounts)}:{timezone.localdate():%Y%m%d}:{translation.get_language()}"
     )
 
 

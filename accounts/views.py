@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +27,7 @@ from .selectors import (
     accounts_for_member,
     customer_of,
     movement_list,
+    position_cache_key,
     position_for_member,
     receipt_get_for_user,
     term_deposit_get_for_user,
@@ -48,12 +52,19 @@ def position(request):
     member = customer_of(request.user)
     if member is None:
         return render(request, "accounts/no_products.html")
-    context = {
-        "position": position_for_member(member=member),
-        "sections": extra_sections(member=member),
-        "member": member,
-    }
-    return render(request, "accounts/position.html", context)
+    key = position_cache_key(member=member, hide_amounts=request.user.hide_amounts)
+    body = cache.get(key) if settings.POSITION_CACHE_SECONDS else None
+    if body is None:
+        context = {
+            "position": position_for_member(member=member),
+            "sections": extra_sections(member=member),
+            "member": member,
+        }
+        body = render_to_string("accounts/position.html#body", context, request=request)
+        if settings.POSITION_CACHE_SECONDS:
+            cache.set(key, str(body), settings.POSITION_CACHE_SECONDS)
+    # Our own rendering, cached under a key only the member's data can produce.
+    return render(request, "accounts/position.html", {"position_html": mark_safe(body)})  # noqa: S308
 
 
 @login_required

@@ -1,16 +1,44 @@
-from django.conf import settings
+from functools import cache
 
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+
+from identity.models import Member
 from identity.selectors import previous_sign_in_for_request
+
+
+@cache
+def layout_links() -> dict[str, str]:
+    """The fixed links every page's layout carries, resolved once per process: on the busiest
+    pages {% url %} and {% static %} were a tenth of the rendering time."""
+    return {
+        "position": reverse("accounts:position"),
+        "statement": reverse("accounts:statement"),
+        "toggle_amounts": reverse("accounts:toggle_amounts"),
+        "logout": reverse("identity:logout"),
+        "css": static("css/portal.css"),
+        "logo": static("img/logo.svg"),
+        "js": static("js/portal.js"),
+    }
 
 
 def portal(request):
     user = getattr(request, "user", None)
-    context = {"cooperative": settings.COOPERATIVE, "hide_amounts": False}
+    context = {"cooperative": settings.COOPERATIVE, "hide_amounts": False, "links": layout_links()}
     if user is None or not user.is_authenticated:
         return context
     context.update(
         hide_amounts=user.hide_amounts,
         last_sign_in=previous_sign_in_for_request(request),
-        company_profile=getattr(user, "company_profile", None),
+        company_profile=_company_profile(user),
     )
     return context
+
+
+def _company_profile(user):
+    # Only company logins operate a company Member: members' pages skip the lookup.
+    customer = user.customer
+    if customer is None or customer.kind != Member.Kind.COMPANY:
+        return None
+    return getattr(user, "company_profile", None)

@@ -106,7 +106,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing with
     # "database is locked" halfway through a posting; timeout makes them wait for it.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME")}
 ATOMIC_REQUESTS = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -247,3 +246,5 @@ EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "1500"))
 TERM_DEPOSIT_DAY_BASIS = 360
 LEDGER_RETRIES = 5
 AUTHENTICATION_BACKENDS = ["identity.backends.PortalBackend"]
+# The rendered position is cached per member and version (see accounts.selectors); 0 disables.
+POSITION_CACHE_SECONDS = int(os.environ.get("POSITION_CACHE_SECONDS", "300"))

@@ -8,6 +8,7 @@ class CreditsConfig(AppConfig):
     def ready(self):
         from accounts.position import register_section
 
+        from . import signals  # noqa: F401
         from .selectors import cards_section, loans_section
 
         register_section(loans_section)

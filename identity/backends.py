@@ -4,8 +4,8 @@ from .models import User
 
 
 class PortalBackend(ModelBackend):
-    """Loads the signed-in user with what every page header shows (customer, company role) in
-    the one query the authentication middleware makes anyway."""
+    """Loads the signed-in user with the Member it operates in the one query the authentication
+    middleware makes anyway (every page needs it)."""
 
     def get_user(self, user_id):
         try:

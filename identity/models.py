@@ -29,6 +29,9 @@ class Member(models.Model):
     phone = models.CharField(_("teléfono"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped in the same database transaction as any change to the member's products, so a
+    # page cached under the old number can never be served after the change commits.
+    products_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("socio")

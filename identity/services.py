@@ -1,6 +1,7 @@
+from django.db.models import F
 from django.http import HttpRequest
 
-from .models import AuditEvent, SignIn, User
+from .models import AuditEvent, Member, SignIn, User
 
 
 def audit_record(*, actor, action: str, target, before=None, after=None, reason: str = "", ip=None):
@@ -49,3 +50,11 @@ def sign_in_record(*, user: User, request: HttpRequest) -> SignIn:
 def user_set_hide_amounts(*, user: User, hide: bool) -> None:
     user.hide_amounts = hide
     user.save(update_fields=["hide_amounts"])
+
+
+def member_products_changed(*, member_ids) -> None:
+    """Call inside the transaction that changes a member's products (accounts, holds, term
+    deposits, loans, cards): pages cached for the old version stop being served."""
+    ids = sorted({pk for pk in member_ids if pk is not None})
+    if ids:
+        Member.objects.filter(pk__in=ids).update(products_version=F("products_version") + 1)

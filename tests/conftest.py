@@ -16,6 +16,13 @@ def _celery_runs_inline():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.EXPORTS_DIR = tmp_path / "exports"

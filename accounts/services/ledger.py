@@ -213,6 +213,7 @@ class _Locked:
     balance: Decimal
     available: Decimal
     last_posted_at: datetime | None
+    owner_id: int | None
 
     @property
     def is_internal(self) -> bool:
@@ -261,13 +262,20 @@ def _post(
     lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, number, status, internal_code, balance, available, last_posted_at"  # noqa: S608 - only placeholders are interpolated
+            "SELECT id, number, status, internal_code, balance, available, last_posted_at, owner_id"  # noqa: S608 - only placeholders are interpolated
             f" FROM accounts_account WHERE id IN ({_placeholders(len(ids))}) ORDER BY id{lock}",
             ids,
         )
         accounts = {
             row[0]: _Locked(
-                row[0], row[1], row[2], row[3], _decimal(row[4]), _decimal(row[5]), _aware(row[6])
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                _decimal(row[4]),
+                _decimal(row[5]),
+                _aware(row[6]),
+                row[7],
             )
             for row in cursor.fetchall()
         }
@@ -357,6 +365,14 @@ def _post(
             + [v for pk in ids for v in (pk, accounts[pk].available)]
             + [when, *ids],
         )
+        owners = sorted({a.owner_id for a in accounts.values() if a.owner_id is not None})
+        if owners:
+            # Same transaction as the entries: see identity.models.Member.products_version.
+            cursor.execute(
+                "UPDATE identity_member SET products_version = products_version + 1"  # noqa: S608
+                f" WHERE id IN ({_placeholders(len(owners))})",
+                owners,
+            )
     txn._state.adding = False
     txn._state.db = connection.alias
     return txn

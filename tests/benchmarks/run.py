@@ -158,6 +158,13 @@ def bench_position(bench, data, seconds: float) -> list[Figure]:
         "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",
     }
     bare_env = {k: v for k, v in bench.env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    uncached_server = http_bench.Gunicorn(
+        "cooperativa.wsgi:application",
+        env=portal_env | {"POSITION_CACHE_SECONDS": "0"},
+        workers=WORKERS,
+        log_path=bench.var_dir / "gunicorn-uncached.log",
+        ready_path="/healthz",
+    )
     portal_server = http_bench.Gunicorn(
         "cooperativa.wsgi:application",
         env=portal_env,
@@ -172,13 +179,14 @@ def bench_position(bench, data, seconds: float) -> list[Figure]:
         log_path=bench.var_dir / "gunicorn-bare.log",
         ready_path="/",
     )
-    with portal_server as portal_up, bare_server as bare_up:
+    with portal_server as portal_up, bare_server as bare_up, uncached_server as uncached_up:
         status, body = http_bench.get(portal_up.port, "/", member_headers)
         if status != 200 or "Posición consolidada".encode() not in body:
             raise RuntimeError(f"GET / as the bench member answered {status}, not the position")
         results = http_bench.alternate(
             {
                 "portal /": (portal_up.port, "/", member_headers),
+                "portal / without its cache": (uncached_up.port, "/", member_headers),
                 "bare template view, same Django": (portal_up.port, "/bench/bare/", {}),
                 "bare template view, minimal Django": (bare_up.port, "/", {}),
             },
@@ -200,7 +208,16 @@ def bench_position(bench, data, seconds: float) -> list[Figure]:
     minimal = results["bare template view, minimal Django"]
     return [
         Figure("position_page_rps", portal.rps, "req/s", same.rps, ">=", 0.4),
-        # For the record: the same page beside Django with no apps, middleware or database.
+        # For the record: the page with its per-member cache switched off (every request
+        # queries and renders), and beside Django with no apps, middleware or database.
+        Figure(
+            "position_page_uncached_rps",
+            results["portal / without its cache"].rps,
+            "req/s",
+            same.rps,
+            "info",
+            0.0,
+        ),
         Figure("position_vs_minimal_django", portal.rps, "req/s", minimal.rps, "info", 0.0),
     ]
 
