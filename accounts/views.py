@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,7 +53,7 @@ def position(request):
     if member is None:
         return render(request, "accounts/no_products.html")
     key = position_cache_key(member=member, hide_amounts=request.user.hide_amounts)
-    body = cache.get(key) if settings.POSITION_CACHE_SECONDS else None
+    body = caches["local"].get(key) if settings.POSITION_CACHE_SECONDS else None
     if body is None:
         context = {
             "position": position_for_member(member=member),
@@ -62,7 +62,7 @@ def position(request):
         }
         body = render_to_string("accounts/position.html#body", context, request=request)
         if settings.POSITION_CACHE_SECONDS:
-            cache.set(key, str(body), settings.POSITION_CACHE_SECONDS)
+            caches["local"].set(key, str(body), settings.POSITION_CACHE_SECONDS)
     # Our own rendering, cached under a key only the member's data can produce.
     return render(request, "accounts/position.html", {"position_html": mark_safe(body)})  # noqa: S308
 

@@ -247,4 +247,11 @@ TERM_DEPOSIT_DAY_BASIS = 360
 LEDGER_RETRIES = 5
 AUTHENTICATION_BACKENDS = ["identity.backends.PortalBackend"]
 # The rendered position is cached per member and version (see accounts.selectors); 0 disables.
+# Each process keeps its own copy: the version in the key comes from the database, so a
+# process-local cache is as correct as a shared one and spares a network round trip.
 POSITION_CACHE_SECONDS = int(os.environ.get("POSITION_CACHE_SECONDS", "300"))
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
