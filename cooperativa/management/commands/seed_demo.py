@@ -471,7 +471,9 @@ class Command(BaseCommand):
         first = members[0]
         today = timezone.localdate()
         for number, _product, status in [a for spec in MEMBERS for a in spec["accounts"]]:
-            Account.objects.filter(number=number).exclude(status=status).update(status=status)
+            for account in Account.objects.filter(number=number).exclude(status=status):
+                account.status = status
+                account.save(update_fields=["status"])  # post_save refreshes cached pages
         deposit_account = Account.objects.filter(number="510100010001").first()
         if deposit_account:
             issued = (
