@@ -1,17 +1,12 @@
 from django.contrib.auth.backends import ModelBackend
 
-from .models import User
+from .selectors import user_with_customer
 
 
 class PortalBackend(ModelBackend):
-    """Loads the signed-in user with the Member it operates in the one query the authentication
-    middleware makes anyway (every page needs it)."""
+    """Loads the signed-in user together with the Member it operates: every page needs both, and
+    this is the one query the authentication middleware makes on every request."""
 
     def get_user(self, user_id):
-        try:
-            user = User._default_manager.select_related("customer", "company_profile__company").get(
-                pk=user_id
-            )
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = user_with_customer(user_id=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -53,3 +53,33 @@ def test_sign_out_ends_the_session_on_the_server(client, member_user):
     store: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     assert not store.exists(session_key)
     assert client.get("/").status_code == 302
+
+
+def test_the_session_user_is_loaded_with_its_member_in_one_query(
+    member_user, django_assert_num_queries
+):
+    from identity.backends import PortalBackend
+    from identity.models import User
+
+    member_user.customer.address = "Calle Ñ"
+    member_user.customer.save()
+    with django_assert_num_queries(1):
+        user = PortalBackend().get_user(member_user.pk)
+        assert user.customer.address == "Calle Ñ"
+    reference = User.objects.select_related("customer").get(pk=member_user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(reference, field.attname), field.name
+    assert user.date_joined.tzinfo is not None and user.is_active is True
+    assert user.customer.created_at == reference.customer.created_at
+
+
+def test_no_member_and_unknown_or_inactive_users(member_user):
+    from identity.backends import PortalBackend
+    from identity.models import User
+
+    staff = User.objects.create_user("personal", password=PASSWORD)
+    assert PortalBackend().get_user(staff.pk).customer is None
+    assert PortalBackend().get_user(999999) is None
+    assert PortalBackend().get_user("x") is None
+    User.objects.filter(pk=member_user.pk).update(is_active=False)
+    assert PortalBackend().get_user(member_user.pk) is None
