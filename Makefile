@@ -1,12 +1,14 @@
 # Two commands a fresh machine needs: `make run` and `make test`. Both build .venv on first use.
 VENV ?= .venv
+# The project pins Python 3.11 (Django 5.2 LTS line); prefer it where several Pythons exist.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: run test test-fast bench lint format check-deploy clean venv system-deps
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check ".[dev]"
 	rm -f $(VENV)/.installed-*
@@ -17,7 +19,8 @@ venv: $(STAMP)
 system-deps:
 	@bash scripts/system_deps.sh
 
-run: $(STAMP) system-deps
+run: $(STAMP)
+	@bash scripts/system_deps.sh --runtime
 	@bash scripts/run.sh
 
 test: $(STAMP) system-deps

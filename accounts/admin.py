@@ -58,6 +58,19 @@ class AccountAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Money moves only through the ledger: an account never changes hands or number.
+        fixed = ("number", "owner", "internal_code", "product") if obj else ()
+        return (*self.readonly_fields, *fixed)
+
+    def save_model(self, request, obj, form, change):
+        # Only what the form changed: a full save would write back the balances read when the
+        # request began, undoing any posting that committed meanwhile.
+        if change:
+            obj.save(update_fields=form.changed_data)
+        else:
+            obj.save()
+
     def get_urls(self):
         return [
             path(
@@ -149,6 +162,15 @@ class HoldAdmin(ReadOnlyAdmin):
 
 @admin.register(TermDeposit)
 class TermDepositAdmin(admin.ModelAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, *(("number", "owner", "payout_account") if obj else ()))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=form.changed_data)
+        else:
+            obj.save()
+
     list_display = (
         "number",
         "owner",

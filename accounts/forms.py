@@ -1,4 +1,5 @@
 import calendar
+import re
 from datetime import date, timedelta
 
 from django import forms
@@ -116,9 +117,11 @@ class StatementForm(forms.Form):
     def clean_mes(self):
         raw = self.cleaned_data["mes"].strip()
         try:
+            if not re.fullmatch(r"\d{4}-\d{2}", raw):
+                raise ValueError(raw)
             year, month = (int(part) for part in raw.split("-"))
             first = date(year, month, 1)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise forms.ValidationError(
                 gettext("El mes no es válido (usa el formato AAAA-MM).")
             ) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -78,7 +78,7 @@ def term_deposit_interest_earned(deposit: TermDeposit, *, on: date | None = None
         * days
         / settings.TERM_DEPOSIT_DAY_BASIS
     )
-    return interest.quantize(Decimal("0.01"))
+    return interest.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def term_deposit_interest_at_maturity(deposit: TermDeposit) -> Decimal:

@@ -41,6 +41,21 @@ class Member(models.Model):
     def __str__(self):
         return f"{self.full_name} ({self.identification})"
 
+    def save(self, *args, **kwargs):
+        # products_version is only ever incremented in SQL (identity.services): a save from a
+        # form or the admin holds an older number and must not write it back.
+        if (
+            self.pk is not None
+            and not kwargs.get("force_insert")
+            and kwargs.get("update_fields") is None
+        ):
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "products_version"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_names} {self.last_names}".strip()

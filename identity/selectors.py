@@ -45,7 +45,9 @@ def previous_sign_in_for_request(request) -> PreviousSignIn | None:
 @cache
 def _user_with_customer_plan(alias: str):
     """The SQL and per-column converters for ``user_with_customer``, built once per database
-    from the models' own fields, so a new field is picked up without touching this code."""
+    from the models' own fields, so a new field is picked up without touching this code. (The
+    backends' converters only reshape values and take the connection as an argument, so one
+    plan serves every thread's connection.)"""
     connection = connections[alias]
     quote = connection.ops.quote_name
     plan = []

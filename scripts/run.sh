@@ -7,10 +7,10 @@ PY=.venv/bin/python
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 
+mkdir -p var
 $PY manage.py migrate --noinput >/dev/null
 $PY manage.py seed_demo
 
-mkdir -p var
 .venv/bin/celery -A cooperativa worker --beat --pool=solo --loglevel=INFO \
   --schedule=var/celerybeat-schedule >var/celery.log 2>&1 &
 CELERY_PID=$!

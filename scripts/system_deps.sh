@@ -3,11 +3,13 @@
 # for the browser tests, DejaVu fonts for both. Installs what is missing when it can (root + apt);
 # otherwise says what to install and carries on (the browser tests then say they were skipped,
 # unless REQUIRE_BROWSER is set, as CI does).
+# With --runtime only what the portal itself needs (no browser): `make run` uses that.
 set -u
+runtime_only=0; [ "${1:-}" = "--runtime" ] && runtime_only=1
 missing=()
-ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+{ /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ $runtime_only = 1 ] || [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "Instalando paquetes del sistema: ${missing[*]}"

@@ -52,6 +52,8 @@ def backoffice_operation_post(
         Leg(counter_id, -sign * amount, description),
     ]
     with transaction.atomic():
+        # A resubmitted form finds its first posting: same result, no second audit row.
+        replay = Transaction.objects.filter(idempotency_key=idempotency_key).exists()
         txn = transaction_post(
             kind=kind,
             legs=legs,
@@ -62,6 +64,8 @@ def backoffice_operation_post(
             initiated_by=staff_user,
             posted_at=posted_at,
         )
+        if replay:
+            return txn
         audit_record(
             actor=staff_user,
             action=f"ledger.{operation}",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from ..models import Account, Entry, Hold, InternalAccount, Product, Transaction
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(10) ** 16
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
@@ -81,6 +82,8 @@ def to_money(value) -> Decimal:
         raise InvalidPosting(gettext("El monto no es válido.")) from exc
     if not amount.is_finite():
         raise InvalidPosting(gettext("El monto no es válido."))
+    if abs(amount) >= MAX_AMOUNT:  # numeric(18, 2): sixteen digits before the point
+        raise InvalidPosting(gettext("El monto excede el máximo permitido."))
     if amount != amount.quantize(CENT):
         raise InvalidPosting(gettext("El monto admite como máximo dos decimales."))
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -138,6 +141,15 @@ def _fingerprint(kind: str, legs: Iterable[Leg], holds: Iterable[int]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _replayed(idempotency_key: str, fingerprint: str) -> Transaction | None:
+    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            gettext("Esta operación ya fue registrada con otros datos; inicia una nueva.")
+        )
+    return existing
+
+
 def _retryable(exc: OperationalError) -> bool:
     cause = exc.__cause__
     if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
@@ -187,13 +199,17 @@ def transaction_post(
                     consume_holds=consume_holds,
                 )
         except IntegrityError:
-            existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+            existing = _replayed(idempotency_key, fingerprint)
             if existing is None:
                 raise
-            if existing.fingerprint != fingerprint:
-                raise IdempotencyConflict(
-                    gettext("Esta operación ya fue registrada con otros datos; inicia una nueva.")
-                ) from None
+            return existing
+        except LedgerError:
+            # A retry of a posting that already went through fails its checks (the funds are
+            # spent, the hold consumed): the caller must get the first result, not an error,
+            # or it retries under a new key and pays twice. Only failures pay for this lookup.
+            existing = _replayed(idempotency_key, fingerprint)
+            if existing is None:
+                raise
             return existing
         except OperationalError as exc:
             if nested or attempt == attempts - 1 or not _retryable(exc):
@@ -322,57 +338,92 @@ def _post(
     with connection.cursor() as cursor:
         # A concurrent duplicate of this key queued behind our locks; when it gets them, this
         # insert fails on the unique index and the caller returns our transaction instead.
-        cursor.execute(
+        insert_txn = (
             "INSERT INTO accounts_transaction (kind, channel, memo, reason, idempotency_key,"
             " fingerprint, initiated_by_id, posted_at, details)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            [
-                kind,
-                channel,
-                txn.memo,
-                reason,
-                idempotency_key,
-                fingerprint,
-                txn.initiated_by_id,
-                when,
-                prep("details", details),
-            ],
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
         )
-        txn.pk = cursor.fetchone()[0]
-        params = []
-        for leg, balance_after in rows:
-            params += [
-                txn.pk,
-                leg.account_id,
-                leg.amount,
-                balance_after,
-                leg.description,
-                leg.role,
-                when,
-            ]
-        cursor.execute(
-            "INSERT INTO accounts_entry (transaction_id, account_id, amount, balance_after,"  # noqa: S608
-            " description, role, posted_at) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows)),
-            params,
-        )
+        txn_params = [
+            kind,
+            channel,
+            txn.memo,
+            reason,
+            idempotency_key,
+            fingerprint,
+            txn.initiated_by_id,
+            when,
+            prep("details", details),
+        ]
+        if connection.vendor == "postgresql":
+            # One round trip for the transaction and its entries; ORDER BY keeps the entries'
+            # ids in the legs' order (the order they are shown in).
+            values = ", ".join(["(%s, %s::bigint, %s::numeric, %s::numeric, %s, %s)"] * len(rows))
+            cursor.execute(
+                f"WITH txn AS ({insert_txn}) INSERT INTO accounts_entry (transaction_id,"  # noqa: S608
+                " account_id, amount, balance_after, description, role, posted_at)"
+                " SELECT txn.id, v.account_id, v.amount, v.balance_after, v.description, v.role,"
+                f" %s FROM txn, (VALUES {values}) AS v(ord, account_id, amount, balance_after,"
+                " description, role) ORDER BY v.ord RETURNING transaction_id",
+                [*txn_params, when]
+                + [
+                    v
+                    for n, (leg, balance_after) in enumerate(rows)
+                    for v in (
+                        n,
+                        leg.account_id,
+                        leg.amount,
+                        balance_after,
+                        leg.description,
+                        leg.role,
+                    )
+                ],
+            )
+            txn.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(insert_txn, txn_params)
+            txn.pk = cursor.fetchone()[0]
+            entry_params = []
+            for leg, balance_after in rows:
+                entry_params += [
+                    txn.pk,
+                    leg.account_id,
+                    leg.amount,
+                    balance_after,
+                    leg.description,
+                    leg.role,
+                    when,
+                ]
+            cursor.execute(
+                "INSERT INTO accounts_entry (transaction_id, account_id, amount, balance_after,"  # noqa: S608
+                " description, role, posted_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows)),
+                entry_params,
+            )
         balance_case = " ".join(["WHEN %s THEN %s"] * len(ids))
-        cursor.execute(
+        update_accounts = (
             f"UPDATE accounts_account SET balance = CASE id {balance_case} END,"  # noqa: S608
             f" available = CASE id {balance_case} END, last_posted_at = %s"
-            f" WHERE id IN ({_placeholders(len(ids))})",
+            f" WHERE id IN ({_placeholders(len(ids))})"
+        )
+        params = (
             [v for pk in ids for v in (pk, accounts[pk].balance)]
             + [v for pk in ids for v in (pk, accounts[pk].available)]
-            + [when, *ids],
+            + [when, *ids]
         )
         owners = sorted({a.owner_id for a in accounts.values() if a.owner_id is not None})
-        if owners:
-            # Same transaction as the entries: see identity.models.Member.products_version.
+        # Same transaction as the entries: see identity.models.Member.products_version.
+        bump_owners = "UPDATE identity_member SET products_version = products_version + 1"
+        if owners and connection.vendor == "postgresql":
+            # One round trip for both updates: the posting's busiest path.
             cursor.execute(
-                "UPDATE identity_member SET products_version = products_version + 1"  # noqa: S608
-                f" WHERE id IN ({_placeholders(len(owners))})",
-                owners,
+                f"WITH touched AS ({update_accounts} RETURNING owner_id) {bump_owners}"  # noqa: S608
+                " WHERE id IN (SELECT owner_id FROM touched)",
+                params,
             )
+        else:
+            cursor.execute(update_accounts, params)
+            if owners:
+                cursor.execute(f"{bump_owners} WHERE id IN ({_placeholders(len(owners))})", owners)
     txn._state.adding = False
     txn._state.db = connection.alias
     return txn
@@ -417,6 +468,10 @@ def hold_place(
         # Checked under the account's lock, so a retried request finds the first one's hold.
         existing = Hold.objects.filter(reference=reference).first()
         if existing is not None:
+            if existing.account_id != account.pk or existing.amount != amount:
+                raise IdempotencyConflict(
+                    gettext("Esta operación ya fue registrada con otros datos; inicia una nueva.")
+                )
             return existing
         if account.status != Account.Status.ACTIVE:
             raise AccountNotOperable(_not_active_message(account))

@@ -42,6 +42,7 @@ def test_the_same_form_submitted_twice_posts_once(client, staff):
     operate(client, account, operation="deposit", amount="10.00", reason="x")
     account.refresh_from_db()
     assert account.balance == Decimal("10.00")
+    assert AuditEvent.objects.filter(action="ledger.deposit").count() == 1
 
 
 def test_a_reason_is_mandatory(client, staff):
@@ -75,3 +76,31 @@ def test_members_cannot_reach_the_back_office(client, member_user):
     )
     assert response.status_code == 302 and "/backoffice/login/" in response["Location"]
     assert Account.objects.get(pk=account.pk).balance == Decimal("500.00")
+
+
+def test_an_admin_edit_never_writes_back_stale_balances(client, staff):
+    from django.contrib.admin.sites import site
+
+    from accounts.admin import AccountAdmin
+
+    account = AccountFactory()
+    deposit(account, "10.00")
+    stale = Account.objects.get(pk=account.pk)  # read before a posting commits
+    deposit(account, "5.00")
+    admin = AccountAdmin(Account, site)
+    form = type("Form", (), {"changed_data": ["status"]})()
+    stale.status = Account.Status.INACTIVE
+    admin.save_model(request=None, obj=stale, form=form, change=True)
+    account.refresh_from_db()
+    assert account.status == Account.Status.INACTIVE and account.balance == Decimal("15.00")
+
+
+def test_saving_a_member_never_rolls_back_its_products_version(member_user):
+    from identity.models import Member
+
+    member = Member.objects.get(pk=member_user.customer.pk)  # holds the current version
+    deposit(member_user.customer.accounts.get(), "1.00")  # bumps it
+    bumped = Member.objects.get(pk=member.pk).products_version
+    member.address = "Nueva dirección"
+    member.save()
+    assert Member.objects.get(pk=member.pk).products_version == bumped + 1  # the save bumps too

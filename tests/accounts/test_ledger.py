@@ -331,3 +331,52 @@ def test_ledger_check_names_a_running_balance_out_of_order(capsys):
     with pytest.raises(CommandError):
         call_command("ledger_check")
     assert "410199990002" in capsys.readouterr().err
+
+
+def test_a_retry_after_the_funds_are_spent_returns_the_first_transaction():
+    source, target = AccountFactory(), AccountFactory()
+    deposit(source, "10.00")
+    first = transfer(source, target, "10.00", idempotency_key="pago-1")
+    # The same request again: its funds check would fail, but it already went through.
+    again = transfer(source, target, "10.00", idempotency_key="pago-1")
+    assert again.pk == first.pk
+    refresh(source, target)
+    assert (source.balance, target.balance) == (Decimal("0.00"), Decimal("10.00"))
+
+
+def test_a_retry_of_a_posting_that_consumed_its_hold_returns_the_first_transaction():
+    account, target = AccountFactory(), AccountFactory()
+    deposit(account, "50.00")
+    hold = hold_place(
+        account_id=account.pk, amount=Decimal("50.00"), reason="Orden", reference="o9"
+    )
+    first = transfer(account, target, "50.00", idempotency_key="orden-9", consume_holds=[hold.pk])
+    assert (
+        transfer(account, target, "50.00", idempotency_key="orden-9", consume_holds=[hold.pk]).pk
+        == first.pk
+    )
+
+
+def test_a_hold_reference_cannot_be_reused_for_another_account_or_amount():
+    a, b = AccountFactory(), AccountFactory()
+    deposit(a, "10.00")
+    deposit(b, "10.00")
+    hold_place(account_id=a.pk, amount=Decimal("5.00"), reason="x", reference="ref-1")
+    with pytest.raises(IdempotencyConflict):
+        hold_place(account_id=b.pk, amount=Decimal("5.00"), reason="x", reference="ref-1")
+    with pytest.raises(IdempotencyConflict):
+        hold_place(account_id=a.pk, amount=Decimal("6.00"), reason="x", reference="ref-1")
+    refresh(b)
+    assert b.available == Decimal("10.00")
+
+
+@pytest.mark.parametrize("amount", ["1e40", "10000000000000000.00", "NaN"])
+def test_out_of_range_amounts_are_refused_with_a_message(amount):
+    a, b = AccountFactory(), AccountFactory()
+    with pytest.raises(InvalidPosting):
+        transaction_post(
+            kind=TransactionKind.ADJUSTMENT,
+            legs=[Leg(a.pk, Decimal(amount), "X"), Leg(b.pk, -Decimal(amount), "X")],
+            idempotency_key=key(),
+            channel=Channel.SYSTEM,
+        )

@@ -398,3 +398,12 @@ def test_term_deposit_appears_in_position_and_detail_shows_interest(client, memb
 def test_another_members_term_deposit_is_a_404(client, member, outsider):
     _term_deposit(outsider.customer)
     assert client.get(reverse("accounts:term_deposit", args=["0010001"])).status_code == 404
+
+
+def test_a_forged_statement_month_gets_a_message(client, member):
+    _, account = member
+    for forged in ("99999999999-01", "2026-1", "2026-01-01", "<script>"):
+        response = client.get(
+            reverse("accounts:statement"), {"cuenta": account.number, "mes": forged}
+        )
+        assert response.status_code == 200 and "no es válido" in response.content.decode()
