@@ -255,3 +255,5 @@ CACHES["local"] = {
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "identity.sms.FileSmsBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"

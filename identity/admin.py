@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, Member, SignIn, User
+from .models import AuditEvent, Member, Notification, SignIn, User
 
 
 @admin.register(User)
@@ -46,6 +46,28 @@ class AuditEventAdmin(admin.ModelAdmin):
         "ip",
         "at",
     )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("channel", "status")
+    search_fields = ("recipient", "subject")
+    readonly_fields = [f.name for f in Notification._meta.fields]
 
     def has_add_permission(self, request):
         return False

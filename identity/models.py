@@ -123,3 +123,43 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class Notification(models.Model):
+    """The outbox: every e-mail and SMS the portal sends is a row first, written in the same
+    transaction as what it tells about, and delivered by a worker after commit."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "EMAIL", _("Correo electrónico")
+        SMS = "SMS", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDIENTE", _("Pendiente")
+        SENDING = "ENVIANDO", _("Enviando")
+        SENT = "ENVIADA", _("Enviada")
+        FAILED = "FALLIDA", _("Fallida")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("destinatario"), max_length=254)
+    subject = models.CharField(_("asunto"), max_length=200, blank=True)
+    body = models.TextField(_("mensaje"))
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    last_error = models.CharField(_("último error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("enviada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notificación")
+        verbose_name_plural = _("notificaciones")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="notification_due")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.recipient} {self.status}"

@@ -26,6 +26,7 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
     settings.EXPORTS_DIR = tmp_path / "exports"
 
 

@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from identity.models import Notification
+from identity.notifications import (
+    MAX_ATTEMPTS,
+    notification_deliver,
+    notification_queue,
+    notifications_relay,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_email_is_sent_after_commit_and_recorded(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        note = notification_queue(
+            channel=Notification.Channel.EMAIL,
+            recipient="socio@example.com",
+            subject="Nuevo dispositivo",
+            body="Ingresaste desde un dispositivo nuevo.",
+        )
+        assert mail.outbox == []  # nothing leaves before the transaction commits
+    assert [m.subject for m in mail.outbox] == ["Nuevo dispositivo"]
+    assert mail.outbox[0].to == ["socio@example.com"]
+    note.refresh_from_db()
+    assert note.status == Notification.Status.SENT and note.sent_at and note.attempts == 1
+
+
+def test_an_sms_lands_in_the_development_gateway_folder(
+    settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_queue(
+            channel=Notification.Channel.SMS,
+            recipient="0991234567",
+            body="Código 123456. No lo compartas.",
+        )
+    files = list(settings.SMS_FILE_PATH.iterdir())
+    assert len(files) == 1
+    assert "0991234567" in files[0].name
+    assert "Código 123456" in files[0].read_text(encoding="utf-8")
+
+
+def test_a_rolled_back_change_sends_nothing(django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notification_queue(
+            channel=Notification.Channel.EMAIL, recipient="a@example.com", subject="x", body="x"
+        )
+        raise RuntimeError("the operation failed")
+    assert mail.outbox == [] and not Notification.objects.exists()
+
+
+def test_a_lost_message_is_relayed_and_nobody_gets_it_twice():
+    note = notification_queue(
+        channel=Notification.Channel.EMAIL, recipient="b@example.com", subject="Aviso", body="x"
+    )  # on_commit never runs in this test
+    assert notifications_relay() == 0  # too recent: its own message may still come
+    Notification.objects.filter(pk=note.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert notifications_relay() == 1
+    assert notification_deliver(notification_id=note.pk) is False  # a late duplicate message
+    assert notifications_relay() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_failing_gateway_keeps_the_row_and_gives_up_after_the_limit(settings):
+    settings.SMS_BACKEND = "tests.identity.test_notifications.BrokenGateway"
+    note = notification_queue(channel=Notification.Channel.SMS, recipient="099", body="x")
+    for _ in range(MAX_ATTEMPTS):
+        assert notification_deliver(notification_id=note.pk) is False
+    note.refresh_from_db()
+    assert note.status == Notification.Status.FAILED and note.attempts == MAX_ATTEMPTS
+    assert "sin señal" in note.last_error
+
+
+def test_a_delivery_stuck_by_a_dead_worker_is_retried():
+    note = notification_queue(
+        channel=Notification.Channel.EMAIL, recipient="c@example.com", subject="x", body="x"
+    )
+    long_ago = timezone.now() - timedelta(hours=1)
+    Notification.objects.filter(pk=note.pk).update(
+        status=Notification.Status.SENDING, claimed_at=long_ago, created_at=long_ago
+    )
+    assert notifications_relay() == 1
+    assert len(mail.outbox) == 1
+
+
+class BrokenGateway:
+    def send(self, *, phone, text):
+        raise ConnectionError("sin señal")
