@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, Member, Notification, SignIn, User
+from .models import AuditEvent, Member, Notification, OtpChallenge, SignIn, User
 
 
 @admin.register(User)
@@ -68,6 +68,22 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("channel", "status")
     search_fields = ("recipient", "subject")
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OtpChallenge)
+class OtpChallengeAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "purpose", "description", "channel", "status", "attempts")
+    list_filter = ("status", "purpose")
+    exclude = ("salt", "code_hash", "digest")
+    readonly_fields = [
+        f.name for f in OtpChallenge._meta.fields if f.name not in {"salt", "code_hash", "digest"}
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -163,3 +163,41 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.recipient} {self.status}"
+
+
+class OtpChallenge(models.Model):
+    """A one-time code that approves one exact operation, once, within a few minutes."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDIENTE", _("Pendiente")
+        USED = "USADO", _("Usado")
+        EXPIRED = "EXPIRADO", _("Expirado")
+        BLOCKED = "BLOQUEADO", _("Bloqueado")
+        CANCELLED = "ANULADO", _("Anulado")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(_("operación"), max_length=60)
+    # What the code approves: the operation kind plus a digest of its amount, payee, account.
+    digest = models.CharField(max_length=64)
+    description = models.CharField(_("descripción"), max_length=200)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=128)
+    channel = models.CharField(_("canal"), max_length=10, choices=Notification.Channel.choices)
+    destination = models.CharField(_("enviado a"), max_length=254)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("intentos fallidos"), default=0)
+    resends = models.PositiveSmallIntegerField(_("reenvíos"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("vence"))
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("código de verificación")
+        verbose_name_plural = _("códigos de verificación")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "status"], name="otp_live")]
+
+    def __str__(self):
+        return f"{self.user} {self.purpose} {self.status}"
