@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "csp",
+    "axes",
     "identity",
     "accounts",
     "transfers",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cooperativa.urls"
@@ -245,7 +248,16 @@ MOVEMENTS_MAX_MONTHS = 12
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "1500"))
 TERM_DEPOSIT_DAY_BASIS = 360
 LEDGER_RETRIES = 5
-AUTHENTICATION_BACKENDS = ["identity.backends.PortalBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "identity.backends.PortalBackend"]
+
+# Three consecutive wrong passwords lock the user: counted per username (so spreading attempts
+# over many addresses does not help) and per username + address; a success resets the count.
+AXES_FAILURE_LIMIT = 3
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "identity/locked.html"
+# REMOTE_ADDR only until the proxy set-up says which forwarded address to trust.
+AXES_CLIENT_IP_CALLABLE = "identity.services.client_ip"
 # The rendered position is cached per member and version (see accounts.selectors); 0 disables.
 # Each process keeps its own copy: the version in the key comes from the database, so a
 # process-local cache is as correct as a shared one and spares a network round trip.

@@ -49,7 +49,10 @@ def test_seed_demo_loads_a_reconciled_year_and_running_it_again_changes_nothing(
             previous = entry.balance_after
 
     for username in DEMO_LOGINS:
-        assert client.login(username=username, password="Demo$2026abc"), username
-    client.login(username="empadmin01", password="Demo$2026abc")
-    html = client.get("/").content.decode()
-    assert "Empresa: COMERCIAL ANDINA S.A." in html and "Rol: ADMINISTRADOR" in html
+        response = client.post("/ingresar/", {"username": username, "password": "Demo$2026abc"})
+        assert response.status_code == 302 and response["Location"] == "/", username
+        html = client.get("/").content.decode()
+        assert response.wsgi_request.user.username == username
+        if username != DEMO_LOGINS[-1]:
+            client.post("/salir/")
+    assert "Empresa: COMERCIAL ANDINA S.A." in html and "Rol: AUTORIZADOR" in html

@@ -83,3 +83,45 @@ def test_no_member_and_unknown_or_inactive_users(member_user):
     assert PortalBackend().get_user("x") is None
     User.objects.filter(pk=member_user.pk).update(is_active=False)
     assert PortalBackend().get_user(member_user.pk) is None
+
+
+def test_three_wrong_passwords_lock_the_user_even_from_other_addresses(client, member_user):
+    url = reverse("identity:login")
+    for _ in range(2):
+        response = client.post(url, {"username": member_user.username, "password": "mala"})
+        assert "Usuario o contraseña incorrectos." in response.content.decode()
+    locked = client.post(url, {"username": member_user.username, "password": "mala"})
+    assert locked.status_code == 429 and "Tu usuario está bloqueado" in locked.content.decode()
+    # The right password from another address does not get in either.
+    again = client.post(
+        url, {"username": member_user.username, "password": PASSWORD}, REMOTE_ADDR="200.1.2.3"
+    )
+    assert "Tu usuario está bloqueado" in again.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_a_success_resets_the_count_and_staff_can_unlock(client, member_user):
+    from axes.utils import reset
+
+    url = reverse("identity:login")
+    for _ in range(2):
+        client.post(url, {"username": member_user.username, "password": "mala"})
+    assert (
+        client.post(url, {"username": member_user.username, "password": PASSWORD}).status_code
+        == 302
+    )
+    client.post(reverse("identity:logout"))
+    for _ in range(2):  # two more failures after a success do not lock
+        client.post(url, {"username": member_user.username, "password": "mala"})
+    assert (
+        client.post(url, {"username": member_user.username, "password": PASSWORD}).status_code
+        == 302
+    )
+    client.post(reverse("identity:logout"))
+    for _ in range(3):
+        client.post(url, {"username": member_user.username, "password": "mala"})
+    reset(username=member_user.username)  # what "delete access attempts" in the admin does
+    assert (
+        client.post(url, {"username": member_user.username, "password": PASSWORD}).status_code
+        == 302
+    )
