@@ -17,6 +17,9 @@ def layout_links() -> dict[str, str]:
         "statement": reverse("accounts:statement"),
         "toggle_amounts": reverse("accounts:toggle_amounts"),
         "logout": reverse("identity:logout"),
+        "login": reverse("identity:login"),
+        "idle_warning": reverse("identity:idle_warning"),
+        "profile": reverse("identity:profile"),
         "css": static("css/portal.css"),
         "logo": static("img/logo.svg"),
         "js": static("js/portal.js"),
@@ -29,6 +32,7 @@ def portal(request):
     if user is None or not user.is_authenticated:
         return context
     context.update(
+        session_idle=_session_idle(),
         hide_amounts=user.hide_amounts,
         last_sign_in=previous_sign_in_for_request(request),
         company_profile=_company_profile(user),
@@ -42,3 +46,12 @@ def _company_profile(user):
     if customer is None or customer.kind != Member.Kind.COMPANY:
         return None
     return getattr(user, "company_profile", None)
+
+
+def _session_idle() -> dict:
+    from identity.middleware import touch_every
+
+    # The page's timer runs short by the server's write interval, so the warning never comes
+    # after the server already ended the session.
+    seconds = max(1, int(settings.SESSION_IDLE_SECONDS - touch_every()))
+    return {"seconds": seconds, "warning": min(settings.SESSION_IDLE_WARNING_SECONDS, seconds)}

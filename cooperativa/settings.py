@@ -51,12 +51,15 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "identity",
     "accounts",
     "transfers",
     "payments",
     "credits",
     "enterprise",
+    "support",
     "cooperativa",
 ]
 
@@ -72,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "identity.middleware.SessionLifetimeMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during sign-in into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,12 +123,11 @@ LOGIN_REDIRECT_URL = "accounts:position"
 LOGOUT_REDIRECT_URL = "identity:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
+    # 8–15 characters with upper and lower case, a digit and one of $@#!%*?& (the manuals' rule).
+    {"NAME": "identity.passwords.CompositionValidator"},
+    {"NAME": "identity.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "identity.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
 ]
 
 LANGUAGE_CODE = "es-ec"
@@ -269,3 +272,17 @@ CACHES["local"] = {
 }
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "identity.sms.FileSmsBackend")
 SMS_FILE_PATH = VAR_DIR / "sms"
+
+# Sessions end after this much inactivity (a dialog warns a minute before) and, whatever the
+# activity, after the absolute lifetime.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "300"))
+SESSION_IDLE_WARNING_SECONDS = int(os.environ.get("SESSION_IDLE_WARNING_SECONDS", "60"))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+# Self-enrolment: when on, staff approve each request in the back office before the temporary
+# credentials are e-mailed.
+ENROLMENT_REQUIRES_APPROVAL = env_bool("ENROLMENT_REQUIRES_APPROVAL")
+TEMPORARY_CREDENTIALS_HOURS = 48
+# The browser's registered-device token.
+DEVICE_COOKIE_NAME = "dispositivo"
+DEVICE_COOKIE_AGE = 400 * 24 * 3600
+OTP_TOTP_ISSUER = "Cooprogreso"

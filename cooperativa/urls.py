@@ -21,4 +21,5 @@ urlpatterns = [
     path("backoffice/", admin.site.urls),
     path("", include("identity.urls")),
     path("", include("accounts.urls")),
+    path("", include("support.urls")),
 ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,6 +62,26 @@ class Member(models.Model):
         return f"{self.first_names} {self.last_names}".strip()
 
 
+class OtpFactor(models.TextChoices):
+    EMAIL = "EMAIL", _("Correo electrónico")
+    SMS = "SMS", _("Mensaje de texto (SMS)")
+    TOTP = "TOTP", _("Aplicación autenticadora")
+
+
+class SecurityImage(models.TextChoices):
+    # The ten pictures of the phone app's "Recuperar contraseña" screen.
+    BILLETE = "billete", _("Billete")
+    SOMBRERO = "sombrero", _("Sombrero")
+    MAPA = "mapa", _("Mapa")
+    ENCHUFE = "enchufe", _("Enchufe")
+    CAFE = "cafe", _("Café")
+    LAPIZ = "lapiz", _("Lápiz")
+    GUITARRA = "guitarra", _("Guitarra")
+    MUNDO = "mundo", _("Mundo")
+    ESTRELLA = "estrella", _("Estrella")
+    DELFIN = "delfin", _("Delfín")
+
+
 class User(AbstractUser):
     """A login. ``customer`` is the Member whose products this login operates: the person
     themself for retail users, the company for enterprise users."""
@@ -74,10 +95,42 @@ class User(AbstractUser):
         related_name="users",
     )
     hide_amounts = models.BooleanField(_("ocultar montos"), default=False)
+    # Temporary credentials (enrolment, staff-created users): the first sign-in must choose a
+    # username, a password and, for members, the security image and questions.
+    needs_setup = models.BooleanField(_("debe configurar credenciales"), default=False)
+    # A temporary password from "Olvidé mi contraseña": the next sign-in must replace it.
+    must_change_password = models.BooleanField(_("debe cambiar la contraseña"), default=False)
+    temporary_expires_at = models.DateTimeField(
+        _("credenciales temporales vencen"), null=True, blank=True
+    )
+    otp_factor = models.CharField(
+        _("factor de seguridad predeterminado"),
+        max_length=10,
+        choices=OtpFactor.choices,
+        default=OtpFactor.EMAIL,
+    )
+    security_image = models.CharField(
+        _("imagen de seguridad"), max_length=20, choices=SecurityImage.choices, blank=True
+    )
+    # Part of the session hash: raising it ends every other session of this user at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("usuario")
         verbose_name_plural = _("usuarios")
+
+    def get_session_auth_hash(self):
+        # Django's hash covers the password; the epoch adds "cerrar otras sesiones" after a
+        # factor or security change that leaves the password as it was.
+        return salted_hmac(
+            "identity.User.session",
+            f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def is_company_user(self) -> bool:
+        return self.customer_id is not None and self.customer.kind == Member.Kind.COMPANY
 
 
 class SignIn(models.Model):
@@ -175,15 +228,21 @@ class OtpChallenge(models.Model):
         BLOCKED = "BLOQUEADO", _("Bloqueado")
         CANCELLED = "ANULADO", _("Anulado")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Enrolment codes go to a member who has no user yet.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     purpose = models.CharField(_("operación"), max_length=60)
     # What the code approves: the operation kind plus a digest of its amount, payee, account.
     digest = models.CharField(max_length=64)
     description = models.CharField(_("descripción"), max_length=200)
     salt = models.CharField(max_length=32)
     code_hash = models.CharField(max_length=128)
-    channel = models.CharField(_("canal"), max_length=10, choices=Notification.Channel.choices)
-    destination = models.CharField(_("enviado a"), max_length=254)
+    channel = models.CharField(_("canal"), max_length=10, choices=OtpFactor.choices)
+    destination = models.CharField(_("enviado a"), max_length=254, blank=True)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -201,3 +260,165 @@ class OtpChallenge(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.purpose} {self.status}"
+
+
+class TermsDocument(models.Model):
+    """A published version of a text the user must accept. A new version makes every user
+    accept it again at their next sign-in."""
+
+    class Kind(models.TextChoices):
+        DIGITAL_CHANNELS = "CANALES", _("Términos y Condiciones Canales Digitales")
+        DATA_PROCESSING = "DATOS", _("Tratamiento de datos")
+
+    kind = models.CharField(_("documento"), max_length=10, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("versión"))
+    title = models.CharField(_("título"), max_length=200)
+    body = models.TextField(_("texto"))
+    published_at = models.DateTimeField(_("publicado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("texto legal")
+        verbose_name_plural = _("textos legales")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="terms_kind_version")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Consent(models.Model):
+    """Who accepted which version of which text, when and from where. Never edited."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    document = models.ForeignKey(TermsDocument, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(_("aceptado"), auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("aceptación")
+        verbose_name_plural = _("aceptaciones")
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self):
+        return f"{self.member} {self.document} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class Enrolment(models.Model):
+    """A member's self-enrolment. When the cooperative requires it, the credentials go out only
+    after staff approve it."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDIENTE", _("Pendiente de aprobación")
+        APPROVED = "APROBADA", _("Aprobada")
+        REJECTED = "RECHAZADA", _("Rechazada")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="enrolments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_at = models.DateTimeField(_("solicitada"), auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("resuelta"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("afiliación")
+        verbose_name_plural = _("afiliaciones")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per member: a second "Regístrate" cannot queue two users.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="PENDIENTE"),
+                name="enrolment_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.get_status_display()}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords: a new one may not repeat the last five."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class SecurityAnswer(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_answers"
+    )
+    question = models.CharField(_("pregunta"), max_length=20)
+    # Hashed like a password, over the normalized answer: staff never see the answers.
+    answer = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pregunta de seguridad")
+        verbose_name_plural = _("preguntas de seguridad")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="answer_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.question}"
+
+
+class TrustedDevice(models.Model):
+    """A browser the user chose to register ("Sí, guardar"). The browser holds a random token
+    in a cookie; only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
+    token_hash = models.CharField(max_length=64)
+    alias = models.CharField(_("alias"), max_length=40)
+    browser = models.CharField(_("marca"), max_length=60, blank=True)
+    device_type = models.CharField(_("modelo"), max_length=60, blank=True)
+    os_name = models.CharField(_("sistema operativo"), max_length=60, blank=True)
+    os_version = models.CharField(_("versión sistema operativo"), max_length=30, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    last_active_at = models.DateTimeField(_("fecha activo"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("eliminado"), null=True, blank=True)
+    removal_reason = models.CharField(_("motivo"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("dispositivo")
+        verbose_name_plural = _("dispositivos")
+        ordering = ["-last_active_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "token_hash"],
+                condition=models.Q(removed_at__isnull=True),
+                name="device_active_token",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.alias}"

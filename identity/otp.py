@@ -16,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Notification, OtpChallenge
+from .models import OtpChallenge, OtpFactor
 from .notifications import notification_queue
 
 CODE_TTL = timedelta(minutes=3)
@@ -46,20 +48,44 @@ def _new_code() -> tuple[str, str, str]:
     return code, salt, _hash(salt, code)
 
 
-def _destination(user) -> tuple[str, str]:
-    member = getattr(user, "customer", None)
-    email = user.email or (member.email if member else "")
-    if email:
-        return Notification.Channel.EMAIL, email
+def totp_device(user):
+    if user is None:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def _destination(user, member) -> tuple[str, str]:
+    """The user's chosen factor, falling back to whichever contact the member has."""
+    member = member or getattr(user, "customer", None)
+    preferred = getattr(user, "otp_factor", OtpFactor.EMAIL)
+    if preferred == OtpFactor.TOTP and totp_device(user) is not None:
+        return OtpFactor.TOTP, ""
+    email = (user.email if user else "") or (member.email if member else "")
     phone = member.phone if member else ""
-    if phone:
-        return Notification.Channel.SMS, phone
+    options = [(OtpFactor.EMAIL, email), (OtpFactor.SMS, phone)]
+    if preferred == OtpFactor.SMS:
+        options.reverse()
+    for channel, destination in options:
+        if destination:
+            return channel, destination
     raise OtpError(
         gettext("No tienes un correo ni un teléfono registrados para recibir el código.")
     )
 
 
+def masked_destination(challenge: OtpChallenge) -> str:
+    if challenge.channel == OtpFactor.TOTP:
+        return gettext("tu aplicación autenticadora")
+    value = challenge.destination
+    if challenge.channel == OtpFactor.EMAIL and "@" in value:
+        name, domain = value.split("@", 1)
+        return f"{name[:2]}{'*' * max(len(name) - 2, 3)}@{domain}"
+    return f"{'*' * max(len(value) - 4, 4)}{value[-4:]}"
+
+
 def _send(challenge: OtpChallenge, code: str) -> None:
+    if challenge.channel == OtpFactor.TOTP:
+        return  # the code comes from the member's authenticator app
     body = gettext("Código %(code)s para %(what)s. No lo compartas.") % {
         "code": code,
         "what": challenge.description,
@@ -73,16 +99,23 @@ def _send(challenge: OtpChallenge, code: str) -> None:
     )
 
 
-def challenge_start(*, user, purpose: str, operation: dict, description: str) -> OtpChallenge:
-    """Send a code for this operation; any earlier live code for the same purpose dies."""
-    channel, destination = _destination(user)
+def challenge_start(
+    *, user=None, member=None, purpose: str, operation: dict, description: str
+) -> OtpChallenge:
+    """Send a code for this operation; any earlier live code for the same purpose dies.
+    ``member`` without ``user`` is for enrolment, before the member has a user."""
+    if user is None and member is None:
+        raise ValueError("challenge_start needs a user or a member")
+    channel, destination = _destination(user, member)
     code, salt, code_hash = _new_code()
+    owner = {"user": user} if user is not None else {"member": member, "user": None}
     with transaction.atomic():
         OtpChallenge.objects.filter(
-            user=user, purpose=purpose, status=OtpChallenge.Status.PENDING
+            **owner, purpose=purpose, status=OtpChallenge.Status.PENDING
         ).update(status=OtpChallenge.Status.CANCELLED)
         challenge = OtpChallenge.objects.create(
             user=user,
+            member=member,
             purpose=purpose,
             digest=operation_digest(purpose=purpose, operation=operation),
             description=description[:200],
@@ -96,11 +129,14 @@ def challenge_start(*, user, purpose: str, operation: dict, description: str) ->
     return challenge
 
 
-def challenge_resend(*, challenge_id: int, user) -> OtpChallenge:
+def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallenge:
     """A fresh code and a fresh expiry; failed attempts still count (resending is no way around
     the attempt limit)."""
     with transaction.atomic():
-        challenge = _locked(challenge_id, user)
+        # An expired code may be replaced; a used, blocked or cancelled one may not.
+        challenge = _locked(challenge_id, user, member, reopen_expired=True)
+        if challenge.channel == OtpFactor.TOTP:
+            return challenge
         if challenge.resends >= MAX_RESENDS:
             raise OtpError(
                 gettext("Alcanzaste el máximo de reenvíos. Inicia la operación de nuevo.")
@@ -108,18 +144,32 @@ def challenge_resend(*, challenge_id: int, user) -> OtpChallenge:
         code, challenge.salt, challenge.code_hash = _new_code()
         challenge.resends += 1
         challenge.expires_at = timezone.now() + CODE_TTL
-        challenge.save(update_fields=["salt", "code_hash", "resends", "expires_at"])
+        challenge.status = OtpChallenge.Status.PENDING
+        challenge.save(update_fields=["salt", "code_hash", "resends", "expires_at", "status"])
         _send(challenge, code)
     return challenge
 
 
+def challenge_is_live(challenge: OtpChallenge) -> bool:
+    """Whether the person can still finish with this challenge (typing or asking a new code)."""
+    if challenge.status == OtpChallenge.Status.PENDING:
+        return True
+    return challenge.status == OtpChallenge.Status.EXPIRED and challenge.resends < MAX_RESENDS
+
+
+def challenge_seconds_left(challenge: OtpChallenge) -> int:
+    if challenge.status != OtpChallenge.Status.PENDING:
+        return 0
+    return max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
+
+
 def challenge_verify(
-    *, challenge_id: int, user, purpose: str, operation: dict, code: str
+    *, challenge_id: int, user=None, member=None, purpose: str, operation: dict, code: str
 ) -> OtpChallenge:
     """Approve the operation, or raise OtpError with what the person should be told. A failure's
     bookkeeping (attempts, expiry, blocking) is committed before the error is raised."""
     with transaction.atomic():
-        challenge = _locked(challenge_id, user)
+        challenge = _locked(challenge_id, user, member)
         error = _check(challenge, user=user, purpose=purpose, operation=operation, code=code)
         if error is None:
             challenge.status = OtpChallenge.Status.USED
@@ -143,7 +193,7 @@ def _check(
         challenge.status = OtpChallenge.Status.CANCELLED
         challenge.save(update_fields=["status"])
         return gettext("El código no corresponde a esta operación. Solicita uno nuevo.")
-    if constant_time_compare(challenge.code_hash, _hash(challenge.salt, (code or "").strip())):
+    if _code_matches(challenge, (code or "").strip()):
         return None
     challenge.attempts += 1
     if challenge.attempts < MAX_ATTEMPTS:
@@ -152,10 +202,15 @@ def _check(
         return gettext("Código incorrecto. Te quedan %(left)s intentos.") % {"left": left}
     challenge.status = OtpChallenge.Status.BLOCKED
     challenge.save(update_fields=["attempts", "status"])
+    channel, recipient = challenge.channel, challenge.destination
+    if channel == OtpFactor.TOTP:
+        channel, recipient = _alert_destination(challenge)
+    if not recipient:
+        return gettext("Demasiados intentos fallidos: el código fue anulado.")
     notification_queue(
-        channel=challenge.channel,
-        recipient=challenge.destination,
-        user=user,
+        channel=channel,
+        recipient=recipient,
+        user=challenge.user,
         subject=gettext("Alerta de seguridad"),
         body=gettext(
             "Se ingresaron %(n)s códigos incorrectos para %(what)s; el código fue anulado. Si no "
@@ -166,11 +221,39 @@ def _check(
     return gettext("Demasiados intentos fallidos: el código fue anulado.")
 
 
-def _locked(challenge_id: int, user) -> OtpChallenge:
+def _code_matches(challenge: OtpChallenge, code: str) -> bool:
+    if challenge.channel == OtpFactor.TOTP:
+        device = totp_device(challenge.user)
+        # django-otp locks the device row and remembers the last time step used, so one app
+        # code cannot pass twice, even concurrently.
+        return (
+            device is not None
+            and code.isdigit()
+            and verify_token(challenge.user, device.persistent_id, code) is not None
+        )
+    return constant_time_compare(challenge.code_hash, _hash(challenge.salt, code))
+
+
+def _alert_destination(challenge: OtpChallenge) -> tuple[str, str]:
+    user = challenge.user
+    member = getattr(user, "customer", None)
+    email = (user.email if user else "") or (member.email if member else "")
+    if email:
+        return OtpFactor.EMAIL, email
+    return OtpFactor.SMS, member.phone if member else ""
+
+
+def _locked(challenge_id: int, user, member=None, *, reopen_expired=False) -> OtpChallenge:
     # Locked so two submissions of one code cannot both pass, nor two wrong ones both count once.
-    challenge = OtpChallenge.objects.select_for_update().filter(pk=challenge_id, user=user).first()
+    owner = {"user": user} if user is not None else {"member": member, "user": None}
+    if user is None and member is None:
+        raise OtpError(gettext("El código no es válido. Solicita uno nuevo."))
+    challenge = OtpChallenge.objects.select_for_update().filter(pk=challenge_id, **owner).first()
     if challenge is None:
         raise OtpError(gettext("El código no es válido. Solicita uno nuevo."))
-    if challenge.status != OtpChallenge.Status.PENDING:
+    live = {OtpChallenge.Status.PENDING}
+    if reopen_expired:
+        live.add(OtpChallenge.Status.EXPIRED)
+    if challenge.status not in live:
         raise OtpError(gettext("Este código ya no es válido. Solicita uno nuevo."))
     return challenge

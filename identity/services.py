@@ -2,6 +2,7 @@ from django.db.models import F
 from django.http import HttpRequest
 
 from .models import AuditEvent, Member, SignIn, User
+from .useragents import device_info
 
 
 def audit_record(*, actor, action: str, target, before=None, after=None, reason: str = "", ip=None):
@@ -24,20 +25,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def describe_device(user_agent: str) -> str:
-    ua = user_agent or ""
-    browser = "Navegador"
-    for token, name in (
-        ("Edg/", "Microsoft Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Google Chrome"),
-        ("Safari/", "Safari"),
-    ):
-        if token in ua:
-            browser = name
-            break
-    channel = "MÓVIL" if any(t in ua for t in ("Mobile", "Android", "iPhone")) else "WEB"
-    return f"{browser} - {channel}"
+    return device_info(user_agent or "").label
 
 
 def sign_in_record(*, user: User, request: HttpRequest) -> SignIn:

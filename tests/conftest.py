@@ -24,6 +24,12 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher costs ~0.3 s a password; what tests check does not depend on it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.SMS_FILE_PATH = tmp_path / "sms"

@@ -37,6 +37,18 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def accepted_terms(self, create, extracted, **kwargs):
+        # Users in the portal have accepted the current legal texts (pass False to test that).
+        if create and extracted is not False and self.customer_id:
+            from identity.credentials import terms_current
+            from identity.models import Consent
+
+            Consent.objects.bulk_create(
+                Consent(member=self.customer, user=self, document=document)
+                for document in terms_current()
+            )
+
 
 class AccountFactory(factory.django.DjangoModelFactory):
     class Meta:

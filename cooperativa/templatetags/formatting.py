@@ -44,3 +44,10 @@ def credit_part(value):
 def rate(value):
     """``7.25%`` (the manuals print rates with a point)."""
     return f"{value:.2f}%"
+
+
+@register.filter
+def mmss(seconds):
+    """``02:59``: the countdown of a one-time code."""
+    seconds = max(0, int(seconds or 0))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"

@@ -42,4 +42,70 @@
       if (modal) modal.innerHTML = "";
     }
   });
+
+  // One-time code: six boxes that behave as one field (typing moves on, pasting fills all).
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-otp-boxes] input")) return;
+    var boxes = Array.prototype.slice.call(box.closest("[data-otp-boxes]").querySelectorAll("input"));
+    var digits = box.value.replace(/\D/g, "");
+    var start = boxes.indexOf(box);
+    if (digits.length > 1) {
+      for (var i = 0; i < digits.length && start + i < boxes.length; i++) boxes[start + i].value = digits[i];
+      var last = Math.min(start + digits.length, boxes.length) - 1;
+      boxes[last].focus();
+      if (start + digits.length >= boxes.length) box.form.querySelector("[value=verify]").focus();
+      return;
+    }
+    box.value = digits;
+    if (digits && boxes[start + 1]) boxes[start + 1].focus();
+  });
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key !== "Backspace" || !box.matches || !box.matches("[data-otp-boxes] input")) return;
+    if (box.value) return;
+    var previous = box.previousElementSibling;
+    if (previous && previous.tagName === "INPUT") previous.focus();
+  });
+
+  // Countdowns (code expiry, idle warning): the server says how many seconds are left.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  setInterval(function () {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      if (!el.dataset.deadline) el.dataset.deadline = String(now + Number(el.dataset.countdown) * 1000);
+      var left = Math.max(0, Math.round((Number(el.dataset.deadline) - now) / 1000));
+      var target = el.querySelector("strong") || el;
+      if (left > 0) {
+        target.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
+      } else if (!el.dataset.expired) {
+        el.dataset.expired = "true";
+        if (el.dataset.onExpire === "logout") {
+          window.location.href = document.body.dataset.loginUrl;
+        } else {
+          el.textContent = el.dataset.expiredText;
+        }
+      }
+    });
+  }, 1000);
+
+  // Idle sessions: a minute before the server ends the session, ask whether to stay.
+  var body = document.body;
+  var idle = Number(body.dataset.idleSeconds || 0);
+  if (idle && window.htmx) {
+    var warnAfter = Math.max(1, idle - Number(body.dataset.idleWarning || 60)) * 1000;
+    var timer = null;
+    var restart = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        window.htmx.ajax("GET", body.dataset.idleUrl, { target: "#modal", swap: "innerHTML" });
+      }, warnAfter);
+    };
+    restart();
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.pathInfo && event.detail.pathInfo.requestPath === body.dataset.idleUrl) return;
+      restart();
+    });
+    document.body.addEventListener("session-kept", restart);
+  }
 })();

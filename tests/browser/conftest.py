@@ -58,13 +58,32 @@ def console_errors(page):
     assert errors == []
 
 
+def type_code(page, code: str) -> None:
+    """Types the code into the six boxes as a person would (the page moves between boxes)."""
+    page.get_by_label("Dígito 1").click()
+    page.keyboard.type(code)
+    page.get_by_role("button", name="Validar").click()
+
+
 @pytest.fixture
 def sign_in(page, live_server, demo, console_errors):
-    def _sign_in(username="sociodemo1", password="Demo$2026abc"):  # noqa: S107 - demo login
+    def _sign_in(username="sociodemo1", password="Demo$2026abc", device_alias=""):  # noqa: S107
+        from tests.auth import code_sent
+
         page.goto(f"{live_server.url}/ingresar/")
         page.get_by_label("Usuario").fill(username)
         page.get_by_label("Contraseña").fill(password)
         page.get_by_role("button", name="Ingresar").click()
+        page.wait_for_url("**/ingresar/*/")
+        if "/dispositivo/" in page.url:
+            if device_alias:
+                page.get_by_label("Sí, guardar").check()
+                page.get_by_label("Alias del dispositivo").fill(device_alias)
+            else:
+                page.get_by_label("No", exact=True).check()
+            page.get_by_role("button", name="Continuar").click()
+        page.wait_for_url("**/ingresar/codigo/")
+        type_code(page, code_sent())
         page.wait_for_url(f"{live_server.url}/")
         return page
 

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.models import Account, Entry, Product, Transaction
 from accounts.services.integrity import ledger_problems
 from identity.models import Member, User
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def test_seed_demo_loads_a_reconciled_year_and_running_it_again_changes_nothing(
     assert dict(Account.objects.values_list("number", "balance")) == balances
 
     assert ledger_problems() == []
-    assert Member.objects.count() == 4  # three members and the company
+    # three members with users, the company, and one member who can try "Regístrate"
+    assert Member.objects.count() == 5
+    assert not Member.objects.get(identification="1710034065").users.exists()
     savings = Account.objects.get(owner__users__username="sociodemo1", product=Product.SAVINGS)
     months = {e.posted_at.strftime("%Y-%m") for e in savings.entries.all()}
     assert len(months) >= 12
@@ -49,7 +52,7 @@ def test_seed_demo_loads_a_reconciled_year_and_running_it_again_changes_nothing(
             previous = entry.balance_after
 
     for username in DEMO_LOGINS:
-        response = client.post("/ingresar/", {"username": username, "password": "Demo$2026abc"})
+        response = sign_in(client, username, "Demo$2026abc")
         assert response.status_code == 302 and response["Location"] == "/", username
         html = client.get("/").content.decode()
         assert response.wsgi_request.user.username == username

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from identity.models import SignIn
+from tests.auth import sign_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -15,19 +16,10 @@ def test_sign_in_records_the_device_and_shows_the_previous_one(client, member_us
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 "
         "Edg/131.0"
     )
-    client.post(
-        reverse("identity:login"),
-        {"username": member_user.username, "password": PASSWORD},
-        HTTP_USER_AGENT=ua,
-        REMOTE_ADDR="179.60.191.12",
-    )
+    sign_in(client, member_user.username, HTTP_USER_AGENT=ua, REMOTE_ADDR="179.60.191.12")
     client.post(reverse("identity:logout"))
-    response = client.post(
-        reverse("identity:login"),
-        {"username": member_user.username, "password": PASSWORD},
-        follow=True,
-    )
-    html = response.content.decode()
+    sign_in(client, member_user.username)
+    html = client.get("/").content.decode()
     assert SignIn.objects.filter(user=member_user).count() == 2
     assert (
         "Última conexión:" in html and "Dispositivo: Microsoft Edge - WEB - 179.60.191.12" in html
@@ -106,22 +98,13 @@ def test_a_success_resets_the_count_and_staff_can_unlock(client, member_user):
     url = reverse("identity:login")
     for _ in range(2):
         client.post(url, {"username": member_user.username, "password": "mala"})
-    assert (
-        client.post(url, {"username": member_user.username, "password": PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, member_user.username)["Location"] == "/"
     client.post(reverse("identity:logout"))
     for _ in range(2):  # two more failures after a success do not lock
         client.post(url, {"username": member_user.username, "password": "mala"})
-    assert (
-        client.post(url, {"username": member_user.username, "password": PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, member_user.username)["Location"] == "/"
     client.post(reverse("identity:logout"))
     for _ in range(3):
         client.post(url, {"username": member_user.username, "password": "mala"})
     reset(username=member_user.username)  # what "delete access attempts" in the admin does
-    assert (
-        client.post(url, {"username": member_user.username, "password": PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, member_user.username)["Location"] == "/"

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,8 @@ from accounts.services.ledger import (
 )
 from credits.models import Card, Loan
 from enterprise.models import Company, CompanyRole, CompanyUser
-from identity.models import IdType, Member, SignIn
+from identity.credentials import SECURITY_QUESTIONS, terms_current
+from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityImage, SignIn
 
 PASSWORD = "Demo$2026abc"  # noqa: S105 - published demo password, listed in the README
 CENT = Decimal("0.01")
@@ -103,6 +105,16 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+NEW_MEMBER = {
+    "identification": "1710034065",
+    "first_names": "LUCÍA FERNANDA",
+    "last_names": "PAREDES MORA",
+    "address": "Av. 10 de Agosto N25-30, Quito",
+    "phone": "0991234567",
+    "email": "lucia.paredes@example.com",
+}
+
+
 class Command(BaseCommand):
     help = "Carga los datos de demostración (idempotente)."
 
@@ -112,6 +124,7 @@ class Command(BaseCommand):
             members = [self._member(spec) for spec in MEMBERS]
             company_member = self._company()
             self._staff()
+            self._member_without_user()
         first_account = Account.objects.get(number=MEMBERS[0]["accounts"][0][0])
         if not Entry.objects.filter(account=first_account).exists():
             self._history(members, company_member)
@@ -135,6 +148,20 @@ class Command(BaseCommand):
         if created:
             user.set_password(PASSWORD)
             user.save(update_fields=["password"])
+            if customer is not None:
+                # Demo users enrolled long ago: the legal texts accepted, and members chose
+                # their security image ("Estrella") and questions (every answer "quito").
+                Consent.objects.bulk_create(
+                    Consent(member=customer, user=user, document=document, ip="179.60.191.12")
+                    for document in terms_current()
+                )
+            if customer is not None and customer.kind == Member.Kind.PERSON:
+                user.security_image = SecurityImage.ESTRELLA
+                user.save(update_fields=["security_image"])
+                SecurityAnswer.objects.bulk_create(
+                    SecurityAnswer(user=user, question=q, answer=make_password("quito"))
+                    for q in list(SECURITY_QUESTIONS)[:3]
+                )
             SignIn.objects.create(
                 user=user,
                 ip="179.60.191.12",
@@ -165,6 +192,17 @@ class Command(BaseCommand):
             spec["first_names"].title(),
             spec["last_names"].title(),
             spec["email"],
+        )
+        return member
+
+    def _member_without_user(self) -> Member:
+        # Can try "Regístrate" with cédula 1710034065.
+        member, _ = Member.objects.get_or_create(
+            identification=NEW_MEMBER["identification"],
+            defaults={
+                "id_type": IdType.CEDULA,
+                **{k: v for k, v in NEW_MEMBER.items() if k != "identification"},
+            },
         )
         return member
 

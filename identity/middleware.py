@@ -1,0 +1,64 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
+
+SINCE = "session_since"
+SEEN = "session_seen"
+
+
+def touch_every() -> float:
+    """The last-seen time is written at most this often: a write per request would cost every
+    page a session save, and the idle limit is minutes. The warning dialog allows for it."""
+    return min(15.0, settings.SESSION_IDLE_SECONDS / 20)
+
+
+class SessionLifetimeMiddleware:
+    """Ends a signed-in session after SESSION_IDLE_SECONDS without requests, and after
+    SESSION_ABSOLUTE_SECONDS whatever the activity. Views marked ``session_passive`` (the
+    idle-warning dialog) are not activity."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        session = request.session
+        now = time.time()
+        since = session.get(SINCE) or now
+        seen = session.get(SEEN) or now
+        if now - seen > settings.SESSION_IDLE_SECONDS:
+            return self._end(request, gettext("Tu sesión se cerró por inactividad."))
+        if now - since > settings.SESSION_ABSOLUTE_SECONDS:
+            return self._end(
+                request, gettext("Tu sesión llegó a su tiempo máximo. Ingresa de nuevo.")
+            )
+        if SINCE not in session:
+            session[SINCE] = since
+        if not getattr(view_func, "session_passive", False) and now - seen >= touch_every():
+            session[SEEN] = now
+        return None
+
+    def _end(self, request, message):
+        logout(request)
+        messages.info(request, message)
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("identity:login")
+            return response
+        return redirect("identity:login")
+
+
+def session_started(request) -> None:
+    now = time.time()
+    request.session[SINCE] = now
+    request.session[SEEN] = now

@@ -1,0 +1,45 @@
+from .profile import (
+    DeviceRemoveView,
+    FactorView,
+    PasswordChangeView,
+    SecurityQuestionsView,
+    TotpAddView,
+    TotpRemoveView,
+    UsernameChangeView,
+    device_detail,
+    devices,
+    profile,
+    security,
+    sessions_close,
+    terms_accepted,
+    totp_scan,
+)
+from .recovery import EnrolView, ForgotPasswordView, ForgotUsernameView, UnlockView
+from .session import idle_warning, keep_alive
+from .signin import SignInStepView, SignInView, SignOutView
+
+__all__ = [
+    "DeviceRemoveView",
+    "EnrolView",
+    "FactorView",
+    "ForgotPasswordView",
+    "ForgotUsernameView",
+    "PasswordChangeView",
+    "SecurityQuestionsView",
+    "SignInStepView",
+    "SignInView",
+    "SignOutView",
+    "TotpAddView",
+    "TotpRemoveView",
+    "UnlockView",
+    "UsernameChangeView",
+    "device_detail",
+    "devices",
+    "idle_warning",
+    "keep_alive",
+    "profile",
+    "security",
+    "sessions_close",
+    "terms_accepted",
+    "totp_scan",
+]

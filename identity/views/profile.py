@@ -1,0 +1,342 @@
+"""Perfil: password, username, devices, security (factors, image and questions, activity),
+the texts the member accepted."""
+
+from __future__ import annotations
+
+import base64
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..credentials import USERNAME_RULES, security_answers_hash
+from ..devices import device_for_request, device_remove
+from ..forms import DeviceRemoveForm, PasswordChoiceForm, SecurityForm, UsernameForm
+from ..models import Consent, OtpFactor, TrustedDevice
+from ..otp_views import OtpConfirmView
+from ..passwords import LENGTH_TEXT, RULES_TEXT
+from ..security import (
+    factor_set,
+    factors_available,
+    other_sessions_close,
+    password_change,
+    security_activity,
+    security_questions_set,
+    totp_confirm,
+    totp_pending,
+    totp_qr_svg,
+    totp_remove,
+    username_change,
+)
+from ..services import audit_record, client_ip
+
+PROFILE = reverse_lazy("identity:profile")
+
+
+def _secret_digest(value: str) -> str:
+    # What a code approves may include a secret (a new password): the challenge keeps a keyed
+    # digest of it, never the secret or a plain hash of it.
+    return salted_hmac("identity.otp.secret", value, algorithm="sha256").hexdigest()
+
+
+@login_required
+@require_GET
+def profile(request):
+    return render(request, "identity/profile/index.html")
+
+
+class PasswordChangeView(OtpConfirmView):
+    heading = _("Cambiar contraseña")
+    otp_purpose = "password_change"
+    cancel_url = PROFILE
+
+    def get_form(self, data=None):
+        form = PasswordChoiceForm(data=data, user=self.request.user)
+        form.fields["current"].label = gettext("Contraseña actual")
+        return form
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rules=(RULES_TEXT, LENGTH_TEXT), **kwargs)
+
+    def otp_operation(self, form):
+        return {"new": _secret_digest(form.cleaned_data["new"])}
+
+    def otp_description(self, form):
+        return gettext("cambiar tu contraseña")
+
+    def confirmed(self, form, challenge):
+        password_change(
+            request=self.request, user=self.request.user, new_password=form.cleaned_data["new"]
+        )
+        return self.done(str(PROFILE), gettext("Contraseña actualizada"))
+
+
+class UsernameChangeView(OtpConfirmView):
+    heading = _("Personaliza tu nombre de usuario")
+    otp_purpose = "username_change"
+    cancel_url = PROFILE
+
+    def get_form(self, data=None):
+        return UsernameForm(data=data, user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rules=USERNAME_RULES, previous=self.request.user.username, **kwargs
+        )
+
+    def otp_operation(self, form):
+        return {"username": form.cleaned_data["username"]}
+
+    def otp_description(self, form):
+        return gettext("cambiar tu nombre de usuario a %(u)s") % {
+            "u": form.cleaned_data["username"]
+        }
+
+    def confirmed(self, form, challenge):
+        username_change(
+            request=self.request, user=self.request.user, username=form.cleaned_data["username"]
+        )
+        return self.done(str(PROFILE), gettext("Nombre de usuario actualizado"))
+
+
+# --- Devices -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def devices(request):
+    current = device_for_request(user=request.user, request=request)
+    rows = TrustedDevice.objects.filter(user=request.user, removed_at__isnull=True)
+    return render(
+        request,
+        "identity/profile/devices.html",
+        {"devices": rows, "current_id": current.pk if current else None},
+    )
+
+
+@login_required
+@require_GET
+def device_detail(request, pk):
+    device = get_object_or_404(TrustedDevice, pk=pk, user=request.user, removed_at__isnull=True)
+    template = "identity/profile/device_detail.html"
+    if request.htmx:
+        return render(request, template + "#dialog", {"device": device, "as_modal": True})
+    return render(request, template, {"device": device})
+
+
+class DeviceRemoveView(OtpConfirmView):
+    heading = _("Eliminar dispositivo")
+    submit_label = _("Sí, eliminar")
+    otp_purpose = "device_remove"
+    cancel_url = reverse_lazy("identity:devices")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.device = get_object_or_404(
+                TrustedDevice, pk=kwargs["pk"], user=request.user, removed_at__isnull=True
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        return DeviceRemoveForm(data=data, initial={"device": self.device.pk})
+
+    def get_context_data(self, **kwargs):
+        intro = gettext("Vas a eliminar el dispositivo «%(alias)s» (%(browser)s).") % {
+            "alias": self.device.alias,
+            "browser": self.device.browser,
+        }
+        return super().get_context_data(intro=intro, **kwargs)
+
+    def otp_operation(self, form):
+        return {"device": self.device.pk, "reason": form.cleaned_data["reason"]}
+
+    def otp_description(self, form):
+        return gettext("eliminar el dispositivo %(alias)s") % {"alias": self.device.alias}
+
+    def confirmed(self, form, challenge):
+        device_remove(
+            user=self.request.user,
+            device_id=self.device.pk,
+            reason=form.cleaned_data["reason"],
+            request=self.request,
+        )
+        return self.done(
+            reverse("identity:devices"), gettext("El proceso se ha realizado con éxito.")
+        )
+
+
+# --- Security ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def security(request):
+    user = request.user
+    return render(
+        request,
+        "identity/profile/security.html",
+        {
+            "factors": factors_available(user),
+            "has_totp": any(f == OtpFactor.TOTP for f, _ in factors_available(user)),
+            "activity": security_activity(user=user),
+            "is_member": user.customer_id is not None and not user.is_company_user,
+        },
+    )
+
+
+class SecurityQuestionsView(OtpConfirmView):
+    heading = _("Imagen y preguntas de seguridad")
+    otp_purpose = "security_questions"
+    cancel_url = reverse_lazy("identity:security")
+
+    def get_form(self, data=None):
+        return SecurityForm(data=data)
+
+    def otp_operation(self, form):
+        return {
+            "image": form.cleaned_data["image"],
+            "answers": [[q, _secret_digest(a)] for q, a in form.pairs()],
+        }
+
+    def otp_description(self, form):
+        return gettext("cambiar tu imagen y preguntas de seguridad")
+
+    def confirmed(self, form, challenge):
+        security_questions_set(
+            request=self.request,
+            user=self.request.user,
+            image=form.cleaned_data["image"],
+            answers=security_answers_hash(form.pairs()),
+        )
+        return self.done(
+            reverse("identity:security"), gettext("Imagen y preguntas de seguridad actualizadas")
+        )
+
+
+class FactorForm(forms.Form):
+    factor = forms.ChoiceField(
+        label=_("Factor de seguridad predeterminado"), widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factor"].choices = factors_available(user)
+        self.fields["factor"].initial = user.otp_factor
+
+
+class FactorView(OtpConfirmView):
+    heading = _("Factor de seguridad predeterminado")
+    otp_purpose = "factor_default"
+    cancel_url = reverse_lazy("identity:security")
+
+    def get_form(self, data=None):
+        return FactorForm(data=data, user=self.request.user)
+
+    def otp_operation(self, form):
+        return {"factor": form.cleaned_data["factor"]}
+
+    def otp_description(self, form):
+        return gettext("cambiar tu factor de seguridad predeterminado")
+
+    def confirmed(self, form, challenge):
+        factor_set(request=self.request, user=self.request.user, factor=form.cleaned_data["factor"])
+        return self.done(reverse("identity:security"), gettext("Factor de seguridad actualizado"))
+
+
+class ConfirmForm(forms.Form):
+    """Operations with nothing to fill in: the code approves the button."""
+
+
+class TotpAddView(OtpConfirmView):
+    heading = _("Agregar aplicación autenticadora")
+    intro = _(
+        "Primero confirma con tu factor actual; luego escanearás un código QR con tu aplicación."
+    )
+    submit_label = _("Continuar")
+    otp_purpose = "totp_add"
+    cancel_url = reverse_lazy("identity:security")
+
+    def get_form(self, data=None):
+        return ConfirmForm(data=data)
+
+    def otp_operation(self, form):
+        return {"user": self.request.user.pk}
+
+    def otp_description(self, form):
+        return gettext("agregar una aplicación autenticadora")
+
+    def confirmed(self, form, challenge):
+        totp_pending(user=self.request.user)
+        self.request.session["totp_enrolment"] = True
+        url = reverse("identity:totp_scan")
+        if self.request.htmx:
+            response = self.done(url, gettext("Escanea el código QR con tu aplicación."))
+            return response
+        return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def totp_scan(request):
+    # Only after the current factor approved adding an app (TotpAddView).
+    if not request.session.get("totp_enrolment"):
+        return redirect("identity:totp_add")
+    device = totp_pending(user=request.user)
+    error = ""
+    if request.method == "POST":
+        code = (request.POST.get("code") or "").strip()
+        if totp_confirm(request=request, user=request.user, code=code):
+            request.session.pop("totp_enrolment", None)
+            messages.success(request, gettext("Aplicación autenticadora agregada"))
+            return redirect("identity:security")
+        error = gettext(
+            "El código no es correcto. Revisa la hora de tu teléfono e intenta de nuevo."
+        )
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "identity/profile/totp_scan.html",
+        {"qr": totp_qr_svg(device), "secret": secret, "error": error},
+    )
+
+
+class TotpRemoveView(TotpAddView):
+    heading = _("Eliminar aplicación autenticadora")
+    intro = _("Tus códigos volverán a llegar a tu correo electrónico.")
+    submit_label = _("Sí, eliminar")
+    otp_purpose = "totp_remove"
+
+    def otp_description(self, form):
+        return gettext("eliminar tu aplicación autenticadora")
+
+    def confirmed(self, form, challenge):
+        totp_remove(request=self.request, user=self.request.user)
+        return self.done(
+            reverse("identity:security"), gettext("Aplicación autenticadora eliminada")
+        )
+
+
+@login_required
+@require_POST
+def sessions_close(request):
+    other_sessions_close(request=request, user=request.user)
+    audit_record(
+        actor=request.user, action="security.sessions", target=request.user, ip=client_ip(request)
+    )
+    messages.success(request, gettext("Cerramos tus otras sesiones."))
+    return redirect("identity:security")
+
+
+@login_required
+@require_GET
+def terms_accepted(request):
+    consents = []
+    if request.user.customer_id:
+        consents = Consent.objects.filter(member=request.user.customer).select_related("document")
+    return render(request, "identity/profile/terms.html", {"consents": consents})

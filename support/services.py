@@ -1,0 +1,209 @@
+"""Filing a complaint: the attachment kept out of the web root, the row, its tracking number and
+the acknowledgement e-mail, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from identity.models import Notification
+from identity.notifications import notification_queue
+
+from .models import CARD_PRODUCTS, Complaint
+from .selectors import complaint_for_token
+
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+
+# Content type and stored suffix by the file's first bytes: the name and the browser's declared
+# type are whatever the sender chose, the bytes are what a staff member would open.
+ATTACHMENT_SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+SUFFIXES = {content_type: suffix for _, content_type, suffix in ATTACHMENT_SIGNATURES}
+
+
+class ComplaintError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files that only the back office downloads, through a view that checks who asks."""
+
+    def url(self, name):
+        raise ValueError("Los adjuntos de reclamos no tienen una URL pública.")
+
+
+def attachments_dir() -> Path:
+    return Path(getattr(settings, "SUPPORT_ATTACHMENTS_DIR", settings.VAR_DIR / "attachments"))
+
+
+def attachment_storage() -> PrivateFileSystemStorage:
+    # Built on each use, not at import: the directory is a setting that tests and deployments
+    # change after the code is loaded.
+    return PrivateFileSystemStorage(
+        location=attachments_dir(), file_permissions_mode=0o640, directory_permissions_mode=0o750
+    )
+
+
+def attachment_content_type(upload: UploadedFile) -> str | None:
+    """The type the file's content proves (PDF, PNG or JPEG), or None for anything else."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, content_type, _suffix in ATTACHMENT_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def attachment_validate(upload: UploadedFile) -> str:
+    """The attachment's content type, or ComplaintError saying why it is refused."""
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ComplaintError(gettext("El archivo adjunto supera el tamaño máximo de 5 MB."))
+    content_type = attachment_content_type(upload)
+    if content_type is None:
+        raise ComplaintError(gettext("El archivo adjunto debe ser un PDF o una imagen PNG o JPEG."))
+    return content_type
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    name: str
+    original_name: str
+    content_type: str
+    size: int
+
+
+def attachment_store(upload: UploadedFile, *, content_type: str) -> StoredAttachment:
+    # A random name: the sender's name could collide, traverse directories or carry a second,
+    # misleading extension; the month folders keep any one directory small.
+    name = f"{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{SUFFIXES[content_type]}"
+    upload.seek(0)
+    saved = attachment_storage().save(name, upload)
+    return StoredAttachment(
+        name=saved,
+        original_name=os.path.basename(upload.name or "")[:255],
+        content_type=content_type,
+        size=upload.size,
+    )
+
+
+def card_number_mask(number: str) -> str:
+    """``513744XXXXXX5290``: a full card number is not kept in a complaint, the portal's masked
+    form is enough to find the card."""
+    if len(number) <= 10:
+        return number
+    return f"{number[:6]}{'X' * (len(number) - 10)}{number[-4:]}"
+
+
+def tracking_number_for(complaint: Complaint) -> str:
+    return f"RC-{timezone.localtime(complaint.created_at).year}-{complaint.pk:06d}"
+
+
+def complaint_submit(
+    *,
+    user,
+    token: str,
+    product: str,
+    names: str,
+    identification: str,
+    phone: str,
+    email: str,
+    description: str,
+    data_consent: bool,
+    product_number: str = "",
+    claimed_amount: Decimal | None = None,
+    returned_amount: Decimal | None = None,
+    attachment: UploadedFile | None = None,
+) -> Complaint:
+    """File the complaint, or return the one this form's token already filed."""
+    if not token:
+        raise ValueError("A complaint needs its form's idempotency token.")
+    previous = _complaint_for_token(user=user, token=token)
+    if previous is not None:
+        return previous
+    if not data_consent:
+        raise ComplaintError(gettext("Debes autorizar el tratamiento de tus datos personales."))
+    if product in CARD_PRODUCTS and product_number:
+        product_number = card_number_mask(product_number)
+    stored = (
+        attachment_store(attachment, content_type=attachment_validate(attachment))
+        if attachment
+        else None
+    )
+    try:
+        with transaction.atomic():
+            complaint = Complaint.objects.create(
+                user=user,
+                member=getattr(user, "customer", None),
+                idempotency_key=token,
+                product=product,
+                product_number=product_number,
+                names=names,
+                identification=identification,
+                phone=phone,
+                email=email,
+                description=description,
+                claimed_amount=claimed_amount,
+                returned_amount=returned_amount,
+                data_consent=data_consent,
+                attachment_name=stored.name if stored else "",
+                attachment_original_name=stored.original_name if stored else "",
+                attachment_content_type=stored.content_type if stored else "",
+                attachment_size=stored.size if stored else None,
+            )
+            complaint.tracking_number = tracking_number_for(complaint)
+            complaint.save(update_fields=["tracking_number"])
+            _acknowledgement_queue(complaint)
+    except IntegrityError:
+        # Two posts of the same form raced: the other one filed it.
+        _attachment_discard(stored)
+        previous = _complaint_for_token(user=user, token=token)
+        if previous is None:
+            raise ComplaintError(
+                gettext("Este formulario ya no es válido. Vuelve a cargar la página.")
+            ) from None
+        return previous
+    except BaseException:
+        _attachment_discard(stored)
+        raise
+    return complaint
+
+
+def _complaint_for_token(*, user, token: str) -> Complaint | None:
+    previous = complaint_for_token(user=user, token=token)
+    if previous is None and Complaint.objects.filter(idempotency_key=token).exists():
+        # Somebody else's token: never show another member's complaint, never file a second.
+        raise ComplaintError(gettext("Este formulario ya no es válido. Vuelve a cargar la página."))
+    return previous
+
+
+def _attachment_discard(stored: StoredAttachment | None) -> None:
+    if stored is not None:
+        attachment_storage().delete(stored.name)
+
+
+def _acknowledgement_queue(complaint: Complaint) -> None:
+    context = {"complaint": complaint, "cooperative": settings.COOPERATIVE}
+    notification_queue(
+        channel=Notification.Channel.EMAIL,
+        recipient=complaint.email,
+        subject=gettext("Recibimos tu reclamo %(number)s") % {"number": complaint.tracking_number},
+        body=render_to_string("support/emails/complaint_received.txt", context).strip(),
+        user=complaint.user,
+    )
