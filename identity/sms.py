@@ -29,3 +29,29 @@ class FileSmsBackend:
 
 def sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
+
+
+class HttpSmsBackend:
+    """A provider's HTTP API: POSTs ``{"to": phone, "text": text}`` as JSON to ``SMS_HTTP_URL``
+    with ``Authorization: Bearer SMS_HTTP_TOKEN``. Anything but a 2xx answer raises, so the
+    outbox records the failure and retries."""
+
+    def send(self, *, phone: str, text: str) -> None:
+        import json
+        import urllib.request
+
+        url = settings.SMS_HTTP_URL
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("SMS_HTTP_URL debe ser una URL http(s)")
+        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+            url,
+            data=json.dumps({"to": phone, "text": text}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}",
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=settings.SMS_HTTP_TIMEOUT) as response:  # noqa: S310
+            if not 200 <= response.status < 300:
+                raise OSError(f"SMS provider answered {response.status}")

@@ -11,12 +11,20 @@ PASSWORD = "Clave$Segura2026"
 _keys = count(1)
 
 
+def valid_cedula(n: int) -> str:
+    """A Pichincha cédula (province 17) with the right check digit."""
+    from stdnum.ec import ci
+
+    base = f"17{n % 10**7:07d}"
+    return next(base + str(d) for d in range(10) if ci.is_valid(base + str(d)))
+
+
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
 
     id_type = IdType.CEDULA
-    identification = factory.Sequence(lambda n: f"17{n:08d}")
+    identification = factory.Sequence(lambda n: valid_cedula(n))
     first_names = factory.Faker("first_name", locale="es")
     last_names = factory.Faker("last_name", locale="es")
     address = "Av. Amazonas N20-10, Quito"

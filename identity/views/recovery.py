@@ -30,6 +30,7 @@ from ..forms import IdentificationForm, IdentificationUsernameForm, ImagePickFor
 from ..models import Member, OtpChallenge, User
 from ..notifications import notification_queue
 from ..otp import (
+    CODE_TTL,
     MAX_ATTEMPTS,
     MAX_RESENDS,
     OtpError,
@@ -68,6 +69,8 @@ class CodeFlowView(View):
         self.request.session.modified = True
 
     def url(self, step):
+        if step == "datos":
+            return reverse(f"identity:{self.name}")
         return reverse(f"identity:{self.name}", kwargs={"step": step})
 
     # --- dispatch ----------------------------------------------------------------------------
@@ -176,14 +179,23 @@ class CodeFlowView(View):
         return otp_page(self.request, context)
 
     def decoy(self, request, action, cancel):
+        """What a real code step shows and answers, for data that matched nobody: the same
+        countdown, the same attempt and resend limits, the same expiry."""
         state, error = self.state, ""
+        ttl = CODE_TTL.total_seconds()
+        if "decoy_expires" not in state:
+            state["decoy_expires"] = time.time() + ttl
         if request.method == "POST":
             if request.POST.get("otp_step") == "resend":
                 if state["decoy_resends"] >= MAX_RESENDS:
                     error = gettext(
                         "Alcanzaste el máximo de reenvíos. Inicia la operación de nuevo."
                     )
-                state["decoy_resends"] += 1
+                else:
+                    state["decoy_resends"] += 1
+                    state["decoy_expires"] = time.time() + ttl
+            elif time.time() >= state["decoy_expires"]:
+                error = gettext("El código expiró. Solicita uno nuevo.")
             else:
                 state["decoy_attempts"] += 1
                 left = MAX_ATTEMPTS - state["decoy_attempts"]
@@ -192,12 +204,13 @@ class CodeFlowView(View):
                     if left > 0
                     else gettext("Demasiados intentos fallidos: el código fue anulado.")
                 )
-            self.state_save(state)
+        self.state_save(state)
         context = otp_context(
             None, action=action, cancel_url=cancel, error=error, title=str(self.title)
         )
         context["live"] = state["decoy_attempts"] < MAX_ATTEMPTS
         context["can_resend"] = state["decoy_resends"] < MAX_RESENDS
+        context["seconds_left"] = max(0, int(state["decoy_expires"] - time.time()))
         return otp_page(request, context)
 
     def confirmed(self, **owner):

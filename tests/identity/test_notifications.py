@@ -96,3 +96,37 @@ def test_a_delivery_stuck_by_a_dead_worker_is_retried():
 class BrokenGateway:
     def send(self, *, phone, text):
         raise ConnectionError("sin señal")
+
+
+def test_the_http_sms_backend_posts_to_the_provider(settings):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from identity.sms import HttpSmsBackend
+
+    received = []
+
+    class Provider(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers["Content-Length"])
+            received.append((self.headers["Authorization"], json.loads(self.rfile.read(length))))
+            self.send_response(500 if received[-1][1]["to"] == "fail" else 202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Provider)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.SMS_HTTP_URL = f"http://127.0.0.1:{server.server_port}/sms"
+        settings.SMS_HTTP_TOKEN = "secreto"
+        HttpSmsBackend().send(phone="0991234567", text="Código 123456")
+        assert received == [("Bearer secreto", {"to": "0991234567", "text": "Código 123456"})]
+        import urllib.error
+
+        with pytest.raises(urllib.error.HTTPError):
+            HttpSmsBackend().send(phone="fail", text="x")
+    finally:
+        server.shutdown()
