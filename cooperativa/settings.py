@@ -289,3 +289,6 @@ OTP_TOTP_ISSUER = "Cooprogreso"
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT = 10
+# Passkeys: the relying party is the host the person sees unless fixed here (e.g. the apex
+# domain when the portal and the app share passkeys).
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "")

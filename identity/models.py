@@ -66,6 +66,7 @@ class OtpFactor(models.TextChoices):
     EMAIL = "EMAIL", _("Correo electrónico")
     SMS = "SMS", _("Mensaje de texto (SMS)")
     TOTP = "TOTP", _("Aplicación autenticadora")
+    PASSKEY = "PASSKEY", _("Llave de acceso (biometría)")
 
 
 class SecurityImage(models.TextChoices):
@@ -246,6 +247,9 @@ class OtpChallenge(models.Model):
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
+    # Passkeys sign this instead of typing a code: random, and derived from the digest, so the
+    # signature too approves only this operation.
+    webauthn_challenge = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(_("intentos fallidos"), default=0)
     resends = models.PositiveSmallIntegerField(_("reenvíos"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -422,3 +426,26 @@ class TrustedDevice(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.alias}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (platform biometrics or a security key): the web form of the
+    phone app's "Registro biométrico"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(_("nombre"), max_length=40)
+    created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("último uso"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("llave de acceso")
+        verbose_name_plural = _("llaves de acceso")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.name}"

@@ -21,8 +21,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import OtpChallenge, OtpFactor
 from .notifications import notification_queue
+from .passkeys import assertion_verify, challenge_for
 
 CODE_TTL = timedelta(minutes=3)
+# Factors the person holds (nothing is sent): an authenticator app, a passkey.
+APP_FACTORS = {"TOTP", "PASSKEY"}
 MAX_ATTEMPTS = 5
 MAX_RESENDS = 3
 
@@ -54,12 +57,16 @@ def totp_device(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
 
 
-def _destination(user, member) -> tuple[str, str]:
+def _destination(user, member, *, sent_only: bool = False) -> tuple[str, str]:
     """The user's chosen factor, falling back to whichever contact the member has."""
     member = member or getattr(user, "customer", None)
     preferred = getattr(user, "otp_factor", OtpFactor.EMAIL)
+    if sent_only and preferred in APP_FACTORS:
+        preferred = OtpFactor.EMAIL
     if preferred == OtpFactor.TOTP and totp_device(user) is not None:
         return OtpFactor.TOTP, ""
+    if preferred == OtpFactor.PASSKEY and user.passkeys.exists():
+        return OtpFactor.PASSKEY, ""
     email = (user.email if user else "") or (member.email if member else "")
     phone = member.phone if member else ""
     options = [(OtpFactor.EMAIL, email), (OtpFactor.SMS, phone)]
@@ -76,6 +83,8 @@ def _destination(user, member) -> tuple[str, str]:
 def masked_destination(challenge: OtpChallenge) -> str:
     if challenge.channel == OtpFactor.TOTP:
         return gettext("tu aplicación autenticadora")
+    if challenge.channel == OtpFactor.PASSKEY:
+        return gettext("tu llave de acceso")
     value = challenge.destination
     if challenge.channel == OtpFactor.EMAIL and "@" in value:
         name, domain = value.split("@", 1)
@@ -84,8 +93,8 @@ def masked_destination(challenge: OtpChallenge) -> str:
 
 
 def _send(challenge: OtpChallenge, code: str) -> None:
-    if challenge.channel == OtpFactor.TOTP:
-        return  # the code comes from the member's authenticator app
+    if challenge.channel in APP_FACTORS:
+        return  # nothing to send: the app or the passkey is in the person's hands
     body = gettext("Código %(code)s para %(what)s. No lo compartas.") % {
         "code": code,
         "what": challenge.description,
@@ -100,13 +109,22 @@ def _send(challenge: OtpChallenge, code: str) -> None:
 
 
 def challenge_start(
-    *, user=None, member=None, purpose: str, operation: dict, description: str
+    *,
+    user=None,
+    member=None,
+    purpose: str,
+    operation: dict,
+    description: str,
+    digest: str | None = None,
+    sent_factor: bool = False,
 ) -> OtpChallenge:
     """Send a code for this operation; any earlier live code for the same purpose dies.
-    ``member`` without ``user`` is for enrolment, before the member has a user."""
+    ``member`` without ``user`` is for enrolment, before the member has a user.
+    ``sent_factor`` skips the app and passkey factors (the person asked for a code instead)."""
     if user is None and member is None:
         raise ValueError("challenge_start needs a user or a member")
-    channel, destination = _destination(user, member)
+    channel, destination = _destination(user, member, sent_only=sent_factor)
+    digest = digest or operation_digest(purpose=purpose, operation=operation)
     code, salt, code_hash = _new_code()
     owner = {"user": user} if user is not None else {"member": member, "user": None}
     with transaction.atomic():
@@ -117,7 +135,8 @@ def challenge_start(
             user=user,
             member=member,
             purpose=purpose,
-            digest=operation_digest(purpose=purpose, operation=operation),
+            digest=digest,
+            webauthn_challenge=challenge_for(digest) if channel == OtpFactor.PASSKEY else "",
             description=description[:200],
             salt=salt,
             code_hash=code_hash,
@@ -135,7 +154,7 @@ def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallen
     with transaction.atomic():
         # An expired code may be replaced; a used, blocked or cancelled one may not.
         challenge = _locked(challenge_id, user, member, reopen_expired=True)
-        if challenge.channel == OtpFactor.TOTP:
+        if challenge.channel in APP_FACTORS:
             return challenge
         if challenge.resends >= MAX_RESENDS:
             raise OtpError(
@@ -163,14 +182,40 @@ def challenge_seconds_left(challenge: OtpChallenge) -> int:
     return max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
 
 
+def challenge_fallback(*, challenge_id: int, user) -> OtpChallenge:
+    """The person has no access to their app or passkey now: the same operation, approved by a
+    code sent to their e-mail or phone instead."""
+    with transaction.atomic():
+        old = _locked(challenge_id, user, reopen_expired=True)
+        old.status = OtpChallenge.Status.CANCELLED
+        old.save(update_fields=["status"])
+    return challenge_start(
+        user=user,
+        purpose=old.purpose,
+        operation={},
+        description=old.description,
+        digest=old.digest,
+        sent_factor=True,
+    )
+
+
 def challenge_verify(
-    *, challenge_id: int, user=None, member=None, purpose: str, operation: dict, code: str
+    *,
+    challenge_id: int,
+    user=None,
+    member=None,
+    purpose: str,
+    operation: dict,
+    code: str,
+    request=None,
 ) -> OtpChallenge:
     """Approve the operation, or raise OtpError with what the person should be told. A failure's
     bookkeeping (attempts, expiry, blocking) is committed before the error is raised."""
     with transaction.atomic():
         challenge = _locked(challenge_id, user, member)
-        error = _check(challenge, user=user, purpose=purpose, operation=operation, code=code)
+        error = _check(
+            challenge, user=user, purpose=purpose, operation=operation, code=code, request=request
+        )
         if error is None:
             challenge.status = OtpChallenge.Status.USED
             challenge.used_at = timezone.now()
@@ -181,7 +226,7 @@ def challenge_verify(
 
 
 def _check(
-    challenge: OtpChallenge, *, user, purpose: str, operation: dict, code: str
+    challenge: OtpChallenge, *, user, purpose: str, operation: dict, code: str, request=None
 ) -> str | None:
     if timezone.now() >= challenge.expires_at:
         challenge.status = OtpChallenge.Status.EXPIRED
@@ -193,7 +238,7 @@ def _check(
         challenge.status = OtpChallenge.Status.CANCELLED
         challenge.save(update_fields=["status"])
         return gettext("El código no corresponde a esta operación. Solicita uno nuevo.")
-    if _code_matches(challenge, (code or "").strip()):
+    if _code_matches(challenge, (code or "").strip(), request):
         return None
     challenge.attempts += 1
     if challenge.attempts < MAX_ATTEMPTS:
@@ -203,7 +248,7 @@ def _check(
     challenge.status = OtpChallenge.Status.BLOCKED
     challenge.save(update_fields=["attempts", "status"])
     channel, recipient = challenge.channel, challenge.destination
-    if channel == OtpFactor.TOTP:
+    if channel in APP_FACTORS:
         channel, recipient = _alert_destination(challenge)
     if not recipient:
         return gettext("Demasiados intentos fallidos: el código fue anulado.")
@@ -221,7 +266,14 @@ def _check(
     return gettext("Demasiados intentos fallidos: el código fue anulado.")
 
 
-def _code_matches(challenge: OtpChallenge, code: str) -> bool:
+def _code_matches(challenge: OtpChallenge, code: str, request) -> bool:
+    if challenge.channel == OtpFactor.PASSKEY:
+        return request is not None and assertion_verify(
+            request=request,
+            user=challenge.user,
+            challenge=challenge.webauthn_challenge,
+            credential_json=code,
+        )
     if challenge.channel == OtpFactor.TOTP:
         device = totp_device(challenge.user)
         # django-otp locks the device row and remembers the last time step used, so one app

@@ -6,6 +6,8 @@ htmx dialog over the page (or a page, without JavaScript), through ``OtpConfirmV
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
@@ -15,8 +17,10 @@ from django.views import View
 
 from .models import OtpChallenge, OtpFactor
 from .otp import (
+    APP_FACTORS,
     MAX_RESENDS,
     OtpError,
+    challenge_fallback,
     challenge_is_live,
     challenge_resend,
     challenge_seconds_left,
@@ -24,6 +28,7 @@ from .otp import (
     challenge_verify,
     masked_destination,
 )
+from .passkeys import assertion_options
 
 DIALOG = "identity/otp_dialog.html"
 PAGE = "identity/otp_page.html"
@@ -42,6 +47,7 @@ def otp_context(
     hidden=(),
     error: str = "",
     title: str = "",
+    request=None,
 ) -> dict:
     if challenge is None:
         # Enrolment and recovery for data that matched nobody: the same screen, no code.
@@ -58,16 +64,25 @@ def otp_context(
             "totp": False,
             "challenge_id": "",
         }
+    passkey_options = None
+    if challenge.channel == OtpFactor.PASSKEY and request is not None:
+        passkey_options = json.loads(
+            assertion_options(
+                request=request, user=challenge.user, challenge=challenge.webauthn_challenge
+            )
+        )
     return {
         "action": action,
         "cancel_url": cancel_url,
         "hidden": list(hidden),
         "error": error,
         "title": title,
+        "passkey_options": passkey_options,
+        "can_fall_back": challenge.channel in APP_FACTORS and challenge.user_id is not None,
         "destination": masked_destination(challenge),
         "seconds_left": challenge_seconds_left(challenge),
         "live": challenge_is_live(challenge),
-        "can_resend": challenge.channel != OtpFactor.TOTP and challenge.resends < MAX_RESENDS,
+        "can_resend": challenge.channel not in APP_FACTORS and challenge.resends < MAX_RESENDS,
         "totp": challenge.channel == OtpFactor.TOTP,
         "challenge_id": challenge.pk,
         "description": challenge.description,
@@ -147,6 +162,7 @@ class OtpConfirmView(LoginRequiredMixin, View):
             hidden=hidden,
             error=error,
             title=challenge.description,
+            request=self.request,
         )
         if self.request.htmx:
             response = render(self.request, DIALOG, {"otp": context, "as_modal": True})
@@ -182,12 +198,16 @@ class OtpConfirmView(LoginRequiredMixin, View):
             if step == "resend":
                 challenge = challenge_resend(challenge_id=challenge.pk, user=request.user)
                 return self.render_dialog(challenge)
+            if step == "fallback":
+                challenge = challenge_fallback(challenge_id=challenge.pk, user=request.user)
+                return self.render_dialog(challenge)
             challenge = challenge_verify(
                 challenge_id=challenge.pk,
                 user=request.user,
                 purpose=self.otp_purpose,
                 operation=self.otp_operation(form),
                 code=otp_code_from(request),
+                request=request,
             )
         except OtpError as exc:
             challenge.refresh_from_db()

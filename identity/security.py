@@ -97,6 +97,8 @@ def factors_available(user: User) -> list[tuple[str, str]]:
         available.append((OtpFactor.SMS, OtpFactor.SMS.label))
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         available.append((OtpFactor.TOTP, OtpFactor.TOTP.label))
+    if user.passkeys.exists():
+        available.append((OtpFactor.PASSKEY, OtpFactor.PASSKEY.label))
     return available
 
 
@@ -173,6 +175,8 @@ def security_activity(*, user: User, limit: int = 20):
         "credentials.password_reset": gettext("Recuperación de contraseña"),
         "credentials.unlock": gettext("Desbloqueo de usuario"),
         "security.sessions": gettext("Cierre de otras sesiones"),
+        "security.passkey_add": gettext("Llave de acceso registrada"),
+        "security.passkey_remove": gettext("Llave de acceso eliminada"),
     }
     changes = [
         {"at": e.at, "what": labels.get(e.action, e.action), "device": "", "ip": e.ip}

@@ -42,6 +42,17 @@ urlpatterns = [
         views.TotpRemoveView.as_view(),
         name="totp_remove",
     ),
+    path("perfil/seguridad/llave/", views.PasskeyAddView.as_view(), name="passkey_add"),
+    path(
+        "perfil/seguridad/llave/registrar/",
+        views.passkey_register_view,
+        name="passkey_register",
+    ),
+    path(
+        "perfil/seguridad/llave/<int:pk>/eliminar/",
+        views.PasskeyRemoveView.as_view(),
+        name="passkey_remove",
+    ),
     path("perfil/seguridad/sesiones/", views.sessions_close, name="sessions_close"),
     path("perfil/terminos/", views.terms_accepted, name="terms_accepted"),
     *_flow("registro", views.EnrolView, "enrol"),

@@ -4,6 +4,8 @@ the texts the member accepted."""
 from __future__ import annotations
 
 import base64
+import json
+import time
 
 from django import forms
 from django.contrib import messages
@@ -14,12 +16,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..credentials import USERNAME_RULES, security_answers_hash
 from ..devices import device_for_request, device_remove
 from ..forms import DeviceRemoveForm, PasswordChoiceForm, SecurityForm, UsernameForm
-from ..models import Consent, OtpFactor, TrustedDevice
+from ..models import Consent, OtpFactor, Passkey, TrustedDevice
 from ..otp_views import OtpConfirmView
+from ..passkeys import PasskeyError, passkey_register, passkey_remove, registration_options
 from ..passwords import LENGTH_TEXT, RULES_TEXT
 from ..security import (
     factor_set,
@@ -185,6 +189,7 @@ def security(request):
             "factors": factors_available(user),
             "has_totp": any(f == OtpFactor.TOTP for f, _ in factors_available(user)),
             "activity": security_activity(user=user),
+            "passkeys": Passkey.objects.filter(user=user),
             "is_member": user.customer_id is not None and not user.is_company_user,
         },
     )
@@ -273,7 +278,7 @@ class TotpAddView(OtpConfirmView):
 
     def confirmed(self, form, challenge):
         totp_pending(user=self.request.user)
-        self.request.session["totp_enrolment"] = True
+        _enrolment_allow(self.request, "totp_enrolment")
         url = reverse("identity:totp_scan")
         if self.request.htmx:
             response = self.done(url, gettext("Escanea el código QR con tu aplicación."))
@@ -284,10 +289,10 @@ class TotpAddView(OtpConfirmView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def totp_scan(request):
-    # Only after the current factor approved adding an app (TotpAddView).
-    if not request.session.get("totp_enrolment"):
+    # Only shortly after the current factor approved adding an app (TotpAddView).
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-id").first()
+    if not _enrolment_allowed(request, "totp_enrolment") or device is None:
         return redirect("identity:totp_add")
-    device = totp_pending(user=request.user)
     error = ""
     if request.method == "POST":
         code = (request.POST.get("code") or "").strip()
@@ -340,3 +345,122 @@ def terms_accepted(request):
     if request.user.customer_id:
         consents = Consent.objects.filter(member=request.user.customer).select_related("document")
     return render(request, "identity/profile/terms.html", {"consents": consents})
+
+
+# --- Short-lived permissions granted by a code ------------------------------------------------
+
+ENROLMENT_WINDOW_SECONDS = 300
+
+
+def _enrolment_allow(request, key: str, **data) -> None:
+    request.session[key] = {"until": time.time() + ENROLMENT_WINDOW_SECONDS, **data}
+
+
+def _enrolment_allowed(request, key: str) -> dict | None:
+    grant = request.session.get(key)
+    if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
+        request.session.pop(key, None)
+        return None
+    return grant
+
+
+# --- Passkeys ---------------------------------------------------------------------------------
+
+
+class PasskeyNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("Nombre de la llave (ej.: Mi teléfono)"),
+        max_length=40,
+        error_messages={"required": _("Escribe un nombre para reconocer la llave.")},
+    )
+
+
+class PasskeyAddView(OtpConfirmView):
+    heading = _("Registrar llave de acceso")
+    intro = _(
+        "Usa la huella, el rostro o el PIN de este dispositivo, o una llave de seguridad, en vez "
+        "de códigos. Primero confirma con tu factor actual."
+    )
+    submit_label = _("Continuar")
+    otp_purpose = "passkey_add"
+    cancel_url = reverse_lazy("identity:security")
+
+    def get_form(self, data=None):
+        return PasskeyNameForm(data=data)
+
+    def otp_operation(self, form):
+        return {"name": form.cleaned_data["name"]}
+
+    def otp_description(self, form):
+        return gettext("registrar la llave de acceso %(name)s") % {
+            "name": form.cleaned_data["name"]
+        }
+
+    def confirmed(self, form, challenge):
+        _enrolment_allow(self.request, "passkey_enrolment", name=form.cleaned_data["name"])
+        url = reverse("identity:passkey_register")
+        if self.request.htmx:
+            return self.done(url, gettext("Ahora registra la llave en tu dispositivo."))
+        return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passkey_register_view(request):
+    grant = _enrolment_allowed(request, "passkey_enrolment")
+    if grant is None:
+        return redirect("identity:passkey_add")
+    error = ""
+    if request.method == "POST":
+        try:
+            passkey_register(
+                request=request,
+                user=request.user,
+                credential_json=request.POST.get("credential", ""),
+                name=grant["name"],
+            )
+        except PasskeyError as exc:
+            error = exc.message
+        else:
+            request.session.pop("passkey_enrolment", None)
+            other_sessions_close(request=request, user=request.user)
+            messages.success(request, gettext("Llave de acceso registrada"))
+            return redirect("identity:security")
+    options = json.loads(registration_options(request=request, user=request.user))
+    return render(
+        request,
+        "identity/profile/passkey_register.html",
+        {"options": options, "name": grant["name"], "error": error},
+    )
+
+
+class PasskeyRemoveView(OtpConfirmView):
+    heading = _("Eliminar llave de acceso")
+    submit_label = _("Sí, eliminar")
+    otp_purpose = "passkey_remove"
+    cancel_url = reverse_lazy("identity:security")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.passkey = get_object_or_404(Passkey, pk=kwargs["pk"], user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        return ConfirmForm(data=data)
+
+    def get_context_data(self, **kwargs):
+        intro = gettext("Vas a eliminar la llave de acceso «%(name)s».") % {
+            "name": self.passkey.name
+        }
+        return super().get_context_data(intro=intro, **kwargs)
+
+    def otp_operation(self, form):
+        return {"passkey": self.passkey.pk}
+
+    def otp_description(self, form):
+        return gettext("eliminar la llave de acceso %(name)s") % {"name": self.passkey.name}
+
+    def confirmed(self, form, challenge):
+        passkey_remove(request=self.request, user=self.request.user, passkey_id=self.passkey.pk)
+        other_sessions_close(request=self.request, user=self.request.user)
+        return self.done(reverse("identity:security"), gettext("Llave de acceso eliminada"))

@@ -141,11 +141,14 @@ class CodeFlowView(View):
             challenge = OtpChallenge.objects.filter(pk=self.state["challenge"], **owner).first()
         try:
             if challenge is None:
+                # Always a sent code here: an app or passkey prompt would tell that the data
+                # matched a user (and what factor they use).
                 challenge = challenge_start(
                     **owner,
                     purpose=self.purpose,
                     operation=self.operation(),
                     description=str(self.description()),
+                    sent_factor=True,
                 )
                 self.state["challenge"] = challenge.pk
                 self.state_save(self.state)

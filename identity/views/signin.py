@@ -29,7 +29,13 @@ from ..forms import (
     UsernameForm,
 )
 from ..models import OtpChallenge, TrustedDevice
-from ..otp import OtpError, challenge_resend, challenge_start, challenge_verify
+from ..otp import (
+    OtpError,
+    challenge_fallback,
+    challenge_resend,
+    challenge_start,
+    challenge_verify,
+)
 from ..otp_views import otp_code_from, otp_context, otp_page
 from ..passwords import LENGTH_TEXT, RULES_TEXT
 
@@ -155,17 +161,25 @@ class SignInStepView(View):
                 )
                 self.pending["challenge"] = challenge.pk
                 flow.pending_save(request, self.pending)
-            if request.method != "POST":
-                return otp_page(request, otp_context(challenge, action=action, cancel_url=cancel))
-            if request.POST.get("otp_step") == "resend":
+            step = request.POST.get("otp_step", "verify") if request.method == "POST" else "show"
+            if step == "resend":
                 challenge = challenge_resend(challenge_id=challenge.pk, user=self.user)
-                return otp_page(request, otp_context(challenge, action=action, cancel_url=cancel))
+            elif step == "fallback":
+                challenge = challenge_fallback(challenge_id=challenge.pk, user=self.user)
+                self.pending["challenge"] = challenge.pk
+                flow.pending_save(request, self.pending)
+            if step != "verify":
+                return otp_page(
+                    request,
+                    otp_context(challenge, action=action, cancel_url=cancel, request=request),
+                )
             challenge_verify(
                 challenge_id=challenge.pk,
                 user=self.user,
                 purpose=PURPOSE,
                 operation=operation,
                 code=otp_code_from(request),
+                request=request,
             )
         except OtpError as exc:
             if challenge is None:
@@ -174,7 +188,10 @@ class SignInStepView(View):
                 return redirect("identity:login")
             challenge.refresh_from_db()
             return otp_page(
-                request, otp_context(challenge, action=action, cancel_url=cancel, error=exc.message)
+                request,
+                otp_context(
+                    challenge, action=action, cancel_url=cancel, error=exc.message, request=request
+                ),
             )
         return self.finish(request)
 

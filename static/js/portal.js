@@ -108,4 +108,62 @@
     });
     document.body.addEventListener("session-kept", restart);
   }
+
+  // Passkeys (WebAuthn): the server's options in a JSON script tag, the browser's answer back
+  // in a hidden field of the same form.
+  function fromB64url(value) {
+    var text = atob(value.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((value.length + 3) % 4));
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes.buffer;
+  }
+  function toB64url(buffer) {
+    var bytes = new Uint8Array(buffer), text = "";
+    for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function credentialJSON(credential) {
+    var r = credential.response, response = { clientDataJSON: toB64url(r.clientDataJSON) };
+    if (r.attestationObject) {
+      response.attestationObject = toB64url(r.attestationObject);
+      response.transports = r.getTransports ? r.getTransports() : [];
+    } else {
+      response.authenticatorData = toB64url(r.authenticatorData);
+      response.signature = toB64url(r.signature);
+      if (r.userHandle) response.userHandle = toB64url(r.userHandle);
+    }
+    return JSON.stringify({
+      id: credential.id, rawId: toB64url(credential.rawId), type: credential.type, response: response,
+      clientExtensionResults: credential.getClientExtensionResults(),
+      authenticatorAttachment: credential.authenticatorAttachment || undefined
+    });
+  }
+  function descriptors(list) {
+    return (list || []).map(function (d) { return { type: d.type, id: fromB64url(d.id), transports: d.transports }; });
+  }
+  function passkey(button, create) {
+    var form = button.closest("form");
+    var options = JSON.parse(form.querySelector(create ? "#passkey-creation" : "#passkey-request").textContent);
+    var error = form.querySelector("[data-passkey-error]");
+    if (error) error.hidden = true;
+    options.challenge = fromB64url(options.challenge);
+    if (create) {
+      options.user.id = fromB64url(options.user.id);
+      options.excludeCredentials = descriptors(options.excludeCredentials);
+    } else {
+      options.allowCredentials = descriptors(options.allowCredentials);
+    }
+    if (!window.PublicKeyCredential) { if (error) error.hidden = false; return; }
+    var call = create ? navigator.credentials.create({ publicKey: options }) : navigator.credentials.get({ publicKey: options });
+    call.then(function (credential) {
+      form.querySelector("[data-passkey-result]").value = credentialJSON(credential);
+      form.requestSubmit(form.querySelector("[data-passkey-submit]"));
+    }).catch(function () { if (error) error.hidden = false; });
+  }
+  document.addEventListener("click", function (event) {
+    var get = event.target.closest("[data-passkey-get]");
+    if (get) { event.preventDefault(); passkey(get, false); return; }
+    var create = event.target.closest("[data-passkey-create]");
+    if (create) { event.preventDefault(); passkey(create, true); }
+  });
 })();
