@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -13,6 +14,15 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def _backoffice_login(request, extra_context=None):
+    # Staff sign in like everyone else: password, then the one-time code. The admin's own
+    # password-only form is never served.
+    return redirect_to_login(
+        request.GET.get("next") or reverse("admin:index"), login_url=reverse("identity:login")
+    )
+
+
+admin.site.login = _backoffice_login
 admin.site.site_header = _("Cooprogreso · Back office")
 admin.site.site_title = _("Cooprogreso")
 

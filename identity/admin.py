@@ -122,9 +122,17 @@ class NotificationAdmin(admin.ModelAdmin):
         "attempts",
         "sent_at",
     )
-    list_filter = ("channel", "status")
+    list_filter = ("channel", "status", "sensitive")
     search_fields = ("recipient", "subject")
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    exclude = ("body",)
+    readonly_fields = [f.name for f in Notification._meta.fields if f.name != "body"] + ["message"]
+
+    @admin.display(description=_("mensaje"))
+    def message(self, obj):
+        # A code or temporary password in reach of staff would let them act as the member.
+        if obj.sensitive:
+            return gettext("(Oculto: contiene un código o credenciales.)")
+        return obj.body
 
     def has_add_permission(self, request):
         return False

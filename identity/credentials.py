@@ -160,6 +160,7 @@ def temporary_credentials_send(*, user: User, actor=None, request=None) -> None:
         recipient=_email_of(user),
         user=user,
         subject=gettext("Tus credenciales temporales de Cooprogreso en Línea"),
+        sensitive=True,
         body=gettext(
             "Usuario temporal: %(username)s\nContraseña temporal: %(password)s\n\nIngresa antes "
             "de %(hours)s horas; en tu primer ingreso elegirás tu propio usuario y contraseña."
@@ -331,6 +332,7 @@ def username_reminder_send(*, user: User, request) -> None:
         recipient=_email_of(user),
         user=user,
         subject=gettext("Tu usuario de Cooprogreso en Línea"),
+        sensitive=True,
         body=gettext("Tu usuario de banca en línea es: %(username)s") % {"username": user.username},
     )
     audit_record(
@@ -362,6 +364,7 @@ def password_reset_send(*, user: User, request) -> None:
             recipient=_email_of(user),
             user=user,
             subject=gettext("Tu contraseña temporal de Cooprogreso en Línea"),
+            sensitive=True,
             body=gettext(
                 "Tu contraseña temporal es: %(password)s\n\nAl ingresar deberás cambiarla. Si no "
                 "la solicitaste, comunícate con la cooperativa al %(phone)s."
@@ -396,3 +399,29 @@ def user_unlock(*, user: User, actor, request=None) -> bool:
             ip=client_ip(request) if request else None,
         )
     return locked
+
+
+IMAGE_MISSES_ALERT = 3
+
+
+def image_miss_record(*, user: User) -> None:
+    """A wrong security image in "Olvidé mi contraseña". The flow goes on as if nothing
+    happened (a decoy code step); after a few misses the member is told someone is trying."""
+    from django.core.cache import cache
+
+    key = f"identity:image-miss:{user.pk}"
+    cache.add(key, 0, timeout=24 * 3600)
+    misses = cache.incr(key)
+    audit_record(actor=None, action="credentials.image_miss", target=user)
+    if misses == IMAGE_MISSES_ALERT and _email_of(user):
+        notification_queue(
+            channel="EMAIL",
+            recipient=_email_of(user),
+            user=user,
+            subject=gettext("Alerta de seguridad"),
+            body=gettext(
+                "Alguien intentó recuperar tu contraseña y no eligió tu imagen de seguridad. Si "
+                "no fuiste tú, comunícate con la cooperativa al %(phone)s."
+            )
+            % {"phone": settings.COOPERATIVE["phone"]},
+        )

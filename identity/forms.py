@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -155,15 +157,16 @@ class PasswordChoiceForm(forms.Form):
     def clean(self):
         data = super().clean()
         new, confirm = data.get("new"), data.get("confirm")
+        if self.has_error("current"):
+            # Nothing about the new password (e.g. "you used it before") for a wrong current one.
+            return data
         if new and confirm and new != confirm:
             self.add_error("confirm", gettext("Las contraseñas no coinciden."))
         elif new:
             # Judged against the username being chosen in this same sign-in, when there is one.
-            subject = self.user
+            subject = copy.copy(self.user)
             if self.username:
-                subject = type(self.user)(
-                    pk=self.user.pk, password=self.user.password, username=self.username
-                )
+                subject.username = self.username
             try:
                 password_validation.validate_password(new, subject)
             except ValidationError as exc:

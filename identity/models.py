@@ -200,6 +200,8 @@ class Notification(models.Model):
     recipient = models.CharField(_("destinatario"), max_length=254)
     subject = models.CharField(_("asunto"), max_length=200, blank=True)
     body = models.TextField(_("mensaje"))
+    # Codes and credentials: erased after delivery and never shown in the back office.
+    sensitive = models.BooleanField(_("confidencial"), default=False)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

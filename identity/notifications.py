@@ -19,14 +19,26 @@ MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=10)
 
 
+REDACTED = "(Contenido eliminado tras el envío: contenía un código o credenciales.)"
+
+
 def notification_queue(
-    *, channel: str, recipient: str, body: str, subject: str = "", user=None
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    user=None,
+    sensitive: bool = False,
 ) -> Notification:
+    """``sensitive``: the body holds a code or credentials; it is erased once delivered (or
+    given up on), and the back office never shows it."""
     notification = Notification.objects.create(
         channel=channel,
         recipient=recipient,
         subject=subject[:200],
         body=body,
+        sensitive=sensitive,
         user=user if getattr(user, "pk", None) else None,
     )
     # The message only says "look now"; the row is the truth, so a lost message costs a delay
@@ -66,12 +78,14 @@ def notification_deliver(*, notification_id: int) -> bool:
             if notification.attempts >= MAX_ATTEMPTS
             else Notification.Status.PENDING
         )
+        erase = {"body": REDACTED} if notification.sensitive and status == "FALLIDA" else {}
         Notification.objects.filter(pk=notification_id).update(
-            status=status, last_error=str(exc)[:300]
+            status=status, last_error=str(exc)[:300], **erase
         )
         return False
+    erase = {"body": REDACTED} if notification.sensitive else {}
     Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error="", **erase
     )
     return True
 

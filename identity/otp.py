@@ -28,6 +28,7 @@ CODE_TTL = timedelta(minutes=3)
 APP_FACTORS = {"TOTP", "PASSKEY"}
 MAX_ATTEMPTS = 5
 MAX_RESENDS = 3
+MAX_STARTS_PER_HOUR = 10
 
 
 class OtpError(Exception):
@@ -93,8 +94,8 @@ def masked_destination(challenge: OtpChallenge) -> str:
 
 
 def _send(challenge: OtpChallenge, code: str) -> None:
-    if challenge.channel in APP_FACTORS:
-        return  # nothing to send: the app or the passkey is in the person's hands
+    if challenge.channel in APP_FACTORS or not challenge.destination:
+        return  # nothing to send: the app or passkey is in hand, or this is a decoy
     body = gettext("Código %(code)s para %(what)s. No lo compartas.") % {
         "code": code,
         "what": challenge.description,
@@ -105,6 +106,7 @@ def _send(challenge: OtpChallenge, code: str) -> None:
         body=body,
         subject=gettext("Tu código de verificación"),
         user=challenge.user,
+        sensitive=True,
     )
 
 
@@ -125,8 +127,18 @@ def challenge_start(
         raise ValueError("challenge_start needs a user or a member")
     channel, destination = _destination(user, member, sent_only=sent_factor)
     digest = digest or operation_digest(purpose=purpose, operation=operation)
-    code, salt, code_hash = _new_code()
     owner = {"user": user} if user is not None else {"member": member, "user": None}
+    recent = OtpChallenge.objects.filter(
+        **owner, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= MAX_STARTS_PER_HOUR:
+        # Each challenge allows a few guesses and costs a message: both need a ceiling.
+        raise OtpError(
+            gettext(
+                "Solicitaste demasiados códigos. Espera una hora o comunícate con la cooperativa."
+            )
+        )
+    code, salt, code_hash = _new_code()
     with transaction.atomic():
         OtpChallenge.objects.filter(
             **owner, purpose=purpose, status=OtpChallenge.Status.PENDING
@@ -156,11 +168,13 @@ def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallen
         challenge = _locked(challenge_id, user, member, reopen_expired=True)
         if challenge.channel in APP_FACTORS:
             return challenge
+        decoy = challenge.code_hash == "!"
         if challenge.resends >= MAX_RESENDS:
             raise OtpError(
                 gettext("Alcanzaste el máximo de reenvíos. Inicia la operación de nuevo.")
             )
-        code, challenge.salt, challenge.code_hash = _new_code()
+        code, challenge.salt, code_hash = _new_code()
+        challenge.code_hash = "!" if decoy else code_hash
         challenge.resends += 1
         challenge.expires_at = timezone.now() + CODE_TTL
         challenge.status = OtpChallenge.Status.PENDING
@@ -180,6 +194,22 @@ def challenge_seconds_left(challenge: OtpChallenge) -> int:
     if challenge.status != OtpChallenge.Status.PENDING:
         return 0
     return max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
+
+
+def challenge_start_decoy(*, purpose: str, operation: dict, description: str) -> OtpChallenge:
+    """A challenge for data that matched nobody (recovery, enrolment): it behaves exactly like
+    a real one (countdown, attempts, resends, expiry) but its code is sent nowhere, so the
+    screens never tell whether an identification or a username exists."""
+    return OtpChallenge.objects.create(
+        purpose=purpose,
+        digest=operation_digest(purpose=purpose, operation=operation),
+        description=description[:200],
+        salt=secrets.token_hex(8),
+        code_hash="!",  # no HMAC is ever "!": no code can pass
+        channel=OtpFactor.EMAIL,
+        destination="",
+        expires_at=timezone.now() + CODE_TTL,
+    )
 
 
 def challenge_fallback(*, challenge_id: int, user) -> OtpChallenge:
@@ -297,9 +327,8 @@ def _alert_destination(challenge: OtpChallenge) -> tuple[str, str]:
 
 def _locked(challenge_id: int, user, member=None, *, reopen_expired=False) -> OtpChallenge:
     # Locked so two submissions of one code cannot both pass, nor two wrong ones both count once.
-    owner = {"user": user} if user is not None else {"member": member, "user": None}
-    if user is None and member is None:
-        raise OtpError(gettext("El código no es válido. Solicita uno nuevo."))
+    # Enrolment codes belong to a member (no user yet); decoys to nobody.
+    owner = {"user": user} if user is not None else {"user": None, "member": member}
     challenge = OtpChallenge.objects.select_for_update().filter(pk=challenge_id, **owner).first()
     if challenge is None:
         raise OtpError(gettext("El código no es válido. Solicita uno nuevo."))

@@ -13,6 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views import View
 
 from .models import OtpChallenge, OtpFactor
@@ -109,6 +110,13 @@ class OtpConfirmView(LoginRequiredMixin, View):
     heading = ""
     intro = ""
     submit_label = ""
+    # Fields never echoed into the dialog (passwords): the view's ``otp_keep`` turns the valid
+    # form into what the confirm step needs (e.g. a password hash), kept in the session; then
+    # ``otp_operation``, ``otp_description`` and ``confirmed`` receive that instead of the form.
+    secret_fields: tuple[str, ...] = ()
+
+    def otp_keep(self, form) -> dict:
+        return {}
 
     def get_form(self, data=None):
         return self.form_class(data=data, **self.get_form_kwargs())
@@ -137,6 +145,9 @@ class OtpConfirmView(LoginRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         return self.render_form(self.get_form())
 
+    def form_invalid(self, form):
+        return self.render_form(form, status=422 if self.request.htmx else 200)
+
     def render_form(self, form, *, status: int = 200):
         context = self.get_context_data(form=form)
         if self.request.htmx:
@@ -152,7 +163,7 @@ class OtpConfirmView(LoginRequiredMixin, View):
         hidden = [
             (name, value)
             for name, values in self.request.POST.lists()
-            if name not in _OWN_FIELDS
+            if name not in _OWN_FIELDS and name not in self.secret_fields
             for value in values
         ]
         context = otp_context(
@@ -172,53 +183,66 @@ class OtpConfirmView(LoginRequiredMixin, View):
         return otp_page(self.request, context)
 
     def post(self, request, *args, **kwargs):
-        form = self.get_form(data=request.POST)
         step = request.POST.get("otp_step", "")
-        if not form.is_valid():
-            return self.render_form(form, status=422 if request.htmx else 200)
+        if step and self.secret_fields:
+            form = None  # the verify step of a secret form carries none of its fields
+        else:
+            form = self.get_form(data=request.POST)
+            if not form.is_valid():
+                return self.form_invalid(form)
         if not step:
+            subject = self.otp_keep(form) if self.secret_fields else form
             try:
                 challenge = challenge_start(
                     user=request.user,
                     purpose=self.otp_purpose,
-                    operation=self.otp_operation(form),
-                    description=self.otp_description(form),
+                    operation=self.otp_operation(subject),
+                    description=self.otp_description(subject),
                 )
             except OtpError as exc:
                 form.add_error(None, exc.message)
                 return self.render_form(form)
+            if self.secret_fields:
+                request.session[_kept_key(challenge.pk)] = subject
             return self.render_dialog(challenge)
         challenge = OtpChallenge.objects.filter(
             pk=_int(request.POST.get("otp_challenge")), user=request.user
         ).first()
-        if challenge is None:
-            form.add_error(None, "El código no es válido. Solicita uno nuevo.")
-            return self.render_form(form)
+        subject = form
+        if self.secret_fields and challenge is not None:
+            subject = request.session.get(_kept_key(challenge.pk))
+        if challenge is None or subject is None:
+            messages.error(request, gettext("El código no es válido. Solicita uno nuevo."))
+            return self.done(request.path, "") if form is None else self.render_form(form)
         try:
             if step == "resend":
                 challenge = challenge_resend(challenge_id=challenge.pk, user=request.user)
                 return self.render_dialog(challenge)
             if step == "fallback":
-                challenge = challenge_fallback(challenge_id=challenge.pk, user=request.user)
+                old = challenge.pk
+                challenge = challenge_fallback(challenge_id=old, user=request.user)
+                if self.secret_fields:
+                    request.session[_kept_key(challenge.pk)] = request.session.pop(_kept_key(old))
                 return self.render_dialog(challenge)
             challenge = challenge_verify(
                 challenge_id=challenge.pk,
                 user=request.user,
                 purpose=self.otp_purpose,
-                operation=self.otp_operation(form),
+                operation=self.otp_operation(subject),
                 code=otp_code_from(request),
                 request=request,
             )
         except OtpError as exc:
             challenge.refresh_from_db()
             return self.render_dialog(challenge, error=exc.message)
+        request.session.pop(_kept_key(challenge.pk), None)
         # A re-authenticated session gets a new key.
         request.session.cycle_key()
-        response = self.confirmed(form, challenge)
-        return response
+        return self.confirmed(subject, challenge)
 
     def done(self, url: str, message: str) -> HttpResponse:
-        messages.success(self.request, message)
+        if message:
+            messages.success(self.request, message)
         if self.request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
@@ -226,6 +250,10 @@ class OtpConfirmView(LoginRequiredMixin, View):
         response = HttpResponse(status=302)
         response["Location"] = url
         return response
+
+
+def _kept_key(challenge_id: int) -> str:
+    return f"otp_kept:{challenge_id}"
 
 
 def _int(value) -> int | None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .credentials import _email_of, username_validate
-from .models import OtpFactor, SecurityAnswer, User
+from .models import OtpFactor, PasswordHistory, SecurityAnswer, User
 from .notifications import notification_queue
 from .services import audit_record, client_ip
 
@@ -28,11 +28,13 @@ def _tell(user: User, subject: str, body: str) -> None:
         notification_queue(channel="EMAIL", recipient=email, user=user, subject=subject, body=body)
 
 
-def password_change(*, request, user: User, new_password: str) -> None:
+def password_change(*, request, user: User, password_hash: str) -> None:
+    """Sets a password already checked against the rules (only its hash travels here)."""
     with transaction.atomic():
-        user.set_password(new_password)
+        user.password = password_hash
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
+        PasswordHistory.objects.create(user=user, password=password_hash)
         audit_record(actor=user, action="security.password", target=user, ip=client_ip(request))
         _tell(
             user,

@@ -3,30 +3,54 @@ outbox."""
 
 import re
 
+from django.core import mail
 from django.urls import reverse
 
 from identity.models import Notification
+from identity.notifications import REDACTED
 from tests.factories import PASSWORD
 
 CODE_RE = re.compile(r"Código (\d{6}) para")
 STEP_RE = re.compile(r"^/ingresar/([a-z]+)/$")
 
 
-def code_sent(recipient: str | None = None) -> str:
-    """The latest one-time code the outbox holds (for ``recipient`` when given)."""
-    messages = Notification.objects.filter(body__contains="Código").order_by("-id")
+def sent_body(*, subject: str, recipient: str | None = None) -> str:
+    """The text of the latest message with this subject: from the outbox row while it waits,
+    from the delivered e-mail once sent (codes and credentials are erased from the row)."""
+    rows = Notification.objects.filter(subject=subject).order_by("-id")
     if recipient:
-        messages = messages.filter(recipient=recipient)
-    message = messages.first()
-    assert message is not None, "no se envió ningún código"
-    return CODE_RE.search(message.body).group(1)
+        rows = rows.filter(recipient=recipient)
+    row = rows.first()
+    assert row is not None, f"no se envió «{subject}»"
+    if row.body != REDACTED:
+        return row.body
+    for message in reversed(mail.outbox):
+        if message.subject == subject and (not recipient or message.to == [recipient]):
+            return message.body
+    raise AssertionError(f"«{subject}» no está en el buzón de prueba")
 
 
-def sign_in(client, username: str, password: str = PASSWORD, *, device_alias: str = "", **extra):
+def code_sent(recipient: str | None = None) -> str:
+    """The latest one-time code sent (to ``recipient`` when given)."""
+    body = sent_body(subject="Tu código de verificación", recipient=recipient)
+    return CODE_RE.search(body).group(1)
+
+
+def sign_in(
+    client,
+    username: str,
+    password: str = PASSWORD,
+    *,
+    device_alias: str = "",
+    next_url: str = "",
+    **extra,
+):
     """Walks the sign-in to the end; returns the last response (the redirect into the portal).
     ``device_alias`` registers the browser; otherwise the device prompt is answered "No"."""
     response = client.post(
-        reverse("identity:login"), {"username": username, "password": password}, **extra
+        reverse("identity:login"),
+        {"username": username, "password": password, "next": next_url},
+        **extra,
     )
     for _ in range(6):
         match = response.status_code == 302 and STEP_RE.match(response["Location"])

@@ -8,8 +8,12 @@ import json
 import time
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.crypto import salted_hmac
@@ -18,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..credentials import USERNAME_RULES, security_answers_hash
+from ..credentials import USERNAME_RULES, security_answers_hash, user_is_locked
 from ..devices import device_for_request, device_remove
 from ..forms import DeviceRemoveForm, PasswordChoiceForm, SecurityForm, UsernameForm
 from ..models import Consent, OtpFactor, Passkey, TrustedDevice
@@ -68,15 +72,39 @@ class PasswordChangeView(OtpConfirmView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(rules=(RULES_TEXT, LENGTH_TEXT), **kwargs)
 
-    def otp_operation(self, form):
-        return {"new": _secret_digest(form.cleaned_data["new"])}
+    def form_invalid(self, form):
+        if form.has_error("current"):
+            # A wrong current password counts like a wrong password at sign-in: whoever holds
+            # an open session cannot guess it without limit.
+            user = self.request.user
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.username}, request=self.request
+            )
+            if user_is_locked(user=user):
+                logout(self.request)
+                return render(
+                    self.request,
+                    "identity/locked.html",
+                    {"failure_limit": settings.AXES_FAILURE_LIMIT},
+                    status=429,
+                )
+        return super().form_invalid(form)
 
-    def otp_description(self, form):
+    secret_fields = ("current", "new", "confirm")
+
+    def otp_keep(self, form):
+        # Only a hash of the new password waits for the code, in the server-side session.
+        return {"password": make_password(form.cleaned_data["new"])}
+
+    def otp_operation(self, kept):
+        return {"new": _secret_digest(kept["password"])}
+
+    def otp_description(self, kept):
         return gettext("cambiar tu contraseña")
 
-    def confirmed(self, form, challenge):
+    def confirmed(self, kept, challenge):
         password_change(
-            request=self.request, user=self.request.user, new_password=form.cleaned_data["new"]
+            request=self.request, user=self.request.user, password_hash=kept["password"]
         )
         return self.done(str(PROFILE), gettext("Contraseña actualizada"))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -20,6 +19,7 @@ from ..credentials import (
     EnrolmentError,
     enrolment_complete,
     enrolment_member,
+    image_miss_record,
     password_reset_send,
     recovery_user,
     terms_current,
@@ -30,12 +30,10 @@ from ..forms import IdentificationForm, IdentificationUsernameForm, ImagePickFor
 from ..models import Member, OtpChallenge, User
 from ..notifications import notification_queue
 from ..otp import (
-    CODE_TTL,
-    MAX_ATTEMPTS,
-    MAX_RESENDS,
     OtpError,
     challenge_resend,
     challenge_start,
+    challenge_start_decoy,
     challenge_verify,
 )
 from ..otp_views import otp_code_from, otp_context, otp_page
@@ -94,17 +92,15 @@ class CodeFlowView(View):
         form = self.form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             user, member = self.subject(form.cleaned_data)
-            state = {
+            self.state = {
                 "started": time.time(),
                 "user": user.pk if user else None,
                 "member": member.pk if member else None,
+                "decoy": user is None and member is None,
                 "challenge": None,
-                "decoy_attempts": 0,
-                "decoy_resends": 0,
-                "allowed": [self.steps[1]],
+                "allowed": [],
             }
-            self.state_save(state)
-            return redirect(self.url(self.steps[1]))
+            return self.allow_next()
         return self.page("identity/flow_form.html", form=form)
 
     def subject(self, data) -> tuple[User | None, Member | None]:
@@ -112,6 +108,9 @@ class CodeFlowView(View):
 
     def allow_next(self):
         following = self.steps[self.steps.index(self.step) + 1]
+        if following == "codigo":
+            # The code goes out as the person moves on (a POST), never on a page view.
+            self.code_start()
         self.state["allowed"].append(following)
         self.state_save(self.state)
         return redirect(self.url(following))
@@ -125,22 +124,17 @@ class CodeFlowView(View):
         return self.title
 
     def owner(self) -> dict:
+        if self.state["decoy"]:
+            return {}
         if self.state["user"]:
             return {"user": User.objects.select_related("customer").get(pk=self.state["user"])}
-        if self.state["member"]:
-            return {"member": Member.objects.get(pk=self.state["member"])}
-        return {}
+        return {"member": Member.objects.get(pk=self.state["member"])}
 
-    def step_codigo(self, request):
+    def code_start(self) -> None:
         owner = self.owner()
-        action, cancel = self.url("codigo"), self.url("datos")
-        if not owner:
-            return self.decoy(request, action, cancel)
         challenge = None
-        if self.state["challenge"]:
-            challenge = OtpChallenge.objects.filter(pk=self.state["challenge"], **owner).first()
-        try:
-            if challenge is None:
+        if owner:
+            try:
                 # Always a sent code here: an app or passkey prompt would tell that the data
                 # matched a user (and what factor they use).
                 challenge = challenge_start(
@@ -150,12 +144,32 @@ class CodeFlowView(View):
                     description=str(self.description()),
                     sent_factor=True,
                 )
-                self.state["challenge"] = challenge.pk
-                self.state_save(self.state)
-            if request.method != "POST":
-                return self.code_page(challenge, action, cancel)
-            if request.POST.get("otp_step") == "resend":
+            except OtpError:
+                # No contact data, or too many codes: the person sees what anyone would.
+                self.state["decoy"] = True
+        if challenge is None:
+            challenge = challenge_start_decoy(
+                purpose=self.purpose,
+                operation=self.operation(),
+                description=str(self.description()),
+            )
+        self.state["challenge"] = challenge.pk
+
+    def step_codigo(self, request):
+        owner = self.owner()
+        action, cancel = self.url("codigo"), self.url("datos")
+        challenge = OtpChallenge.objects.filter(
+            pk=self.state["challenge"],
+            user=owner.get("user"),
+            member=owner.get("member"),
+        ).first()
+        if challenge is None:
+            return redirect(cancel)
+        step = request.POST.get("otp_step", "verify") if request.method == "POST" else "show"
+        try:
+            if step == "resend":
                 challenge = challenge_resend(challenge_id=challenge.pk, **owner)
+            if step != "verify":
                 return self.code_page(challenge, action, cancel)
             challenge_verify(
                 challenge_id=challenge.pk,
@@ -163,11 +177,9 @@ class CodeFlowView(View):
                 purpose=self.purpose,
                 operation=self.operation(),
                 code=otp_code_from(request),
+                request=request,
             )
         except OtpError as exc:
-            if challenge is None:
-                messages.error(request, exc.message)
-                return redirect(cancel)
             challenge.refresh_from_db()
             return self.code_page(challenge, action, cancel, error=exc.message)
         self.request.session.pop(self.key, None)
@@ -177,44 +189,10 @@ class CodeFlowView(View):
         context = otp_context(
             challenge, action=action, cancel_url=cancel, error=error, title=str(self.title)
         )
-        # Where the code went would tell that the data matched someone.
+        # Where the code went, or which challenge it is, would tell that the data matched.
         context["destination"] = ""
+        context["challenge_id"] = ""
         return otp_page(self.request, context)
-
-    def decoy(self, request, action, cancel):
-        """What a real code step shows and answers, for data that matched nobody: the same
-        countdown, the same attempt and resend limits, the same expiry."""
-        state, error = self.state, ""
-        ttl = CODE_TTL.total_seconds()
-        if "decoy_expires" not in state:
-            state["decoy_expires"] = time.time() + ttl
-        if request.method == "POST":
-            if request.POST.get("otp_step") == "resend":
-                if state["decoy_resends"] >= MAX_RESENDS:
-                    error = gettext(
-                        "Alcanzaste el máximo de reenvíos. Inicia la operación de nuevo."
-                    )
-                else:
-                    state["decoy_resends"] += 1
-                    state["decoy_expires"] = time.time() + ttl
-            elif time.time() >= state["decoy_expires"]:
-                error = gettext("El código expiró. Solicita uno nuevo.")
-            else:
-                state["decoy_attempts"] += 1
-                left = MAX_ATTEMPTS - state["decoy_attempts"]
-                error = (
-                    gettext("Código incorrecto. Te quedan %(left)s intentos.") % {"left": left}
-                    if left > 0
-                    else gettext("Demasiados intentos fallidos: el código fue anulado.")
-                )
-        self.state_save(state)
-        context = otp_context(
-            None, action=action, cancel_url=cancel, error=error, title=str(self.title)
-        )
-        context["live"] = state["decoy_attempts"] < MAX_ATTEMPTS
-        context["can_resend"] = state["decoy_resends"] < MAX_RESENDS
-        context["seconds_left"] = max(0, int(state["decoy_expires"] - time.time()))
-        return otp_page(request, context)
 
     def confirmed(self, **owner):
         raise NotImplementedError
@@ -273,17 +251,14 @@ class ForgotPasswordView(CodeFlowView):
     def step_imagen(self, request):
         form = ImagePickForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            owner = self.owner()
-            user = owner.get("user")
-            expected = user.security_image if user else None
+            user = self.owner().get("user")
             # Users who never chose an image (company users) go on to the code.
-            if user is not None and (not expected or expected == form.cleaned_data["image"]):
-                return self.allow_next()
-            if user is None:
-                return self.allow_next()
-            self.request.session.pop(self.key, None)
-            messages.error(request, gettext("Los datos ingresados no son correctos."))
-            return redirect(self.url("datos"))
+            if user is not None and user.security_image not in ("", form.cleaned_data["image"]):
+                # A wrong picture looks like any other: the code step follows, but no code
+                # is sent and none can pass. Repeated misses alert the member.
+                self.state["decoy"] = True
+                image_miss_record(user=user)
+            return self.allow_next()
         return self.page("identity/flow_image.html", form=form)
 
     def confirmed(self, user):

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -66,7 +68,34 @@ class SignInView(auth_views.LoginView):
         pending = flow.pending_start(
             self.request, user=user, backend=user.backend, next_url=self.get_success_url()
         )
-        return redirect("identity:sign_in_step", step=flow.next_step(pending))
+        return step_redirect(self.request, pending, user)
+
+
+def _operation(pending: dict) -> dict:
+    return {"nonce": pending["nonce"], "choices": pending["choices"]}
+
+
+def step_redirect(request, pending: dict, user):
+    """To the next step; entering the code step sends the code (on this POST, never on a page
+    view, so a prefetch or a reload sends nothing)."""
+    step = flow.next_step(pending)
+    if step == flow.STEP_CODE and not pending["challenge"]:
+        description = (
+            gettext("configurar tus credenciales")
+            if flow.changes_credentials(pending)
+            else gettext("ingresar a Cooprogreso en Línea")
+        )
+        try:
+            challenge = challenge_start(
+                user=user, purpose=PURPOSE, operation=_operation(pending), description=description
+            )
+        except OtpError as exc:
+            flow.pending_clear(request)
+            messages.error(request, exc.message)
+            return redirect("identity:login")
+        pending["challenge"] = challenge.pk
+        flow.pending_save(request, pending)
+    return redirect("identity:sign_in_step", step=step)
 
 
 class SignInStepView(View):
@@ -100,7 +129,7 @@ class SignInStepView(View):
 
     def advance(self, **choices):
         flow.step_complete(self.request, self.pending, self.step, **choices)
-        return redirect("identity:sign_in_step", step=flow.next_step(self.pending))
+        return step_redirect(self.request, self.pending, self.user)
 
     def step_terminos(self, request):
         documents = terms_pending(member=self.user.customer)
@@ -141,26 +170,16 @@ class SignInStepView(View):
         return self.render_step(form)
 
     def step_codigo(self, request):
-        challenge = None
-        if self.pending["challenge"]:
-            challenge = OtpChallenge.objects.filter(
-                pk=self.pending["challenge"], user=self.user
-            ).first()
-        operation = {"nonce": self.pending["nonce"], "choices": self.pending["choices"]}
+        challenge = OtpChallenge.objects.filter(
+            pk=self.pending["challenge"] or 0, user=self.user
+        ).first()
+        if challenge is None:
+            flow.pending_clear(request)
+            return redirect("identity:login")
+        operation = _operation(self.pending)
         action = reverse("identity:sign_in_step", kwargs={"step": flow.STEP_CODE})
         cancel = reverse("identity:login")
-        description = (
-            gettext("configurar tus credenciales")
-            if flow.changes_credentials(self.pending)
-            else gettext("ingresar a Cooprogreso en Línea")
-        )
         try:
-            if challenge is None:
-                challenge = challenge_start(
-                    user=self.user, purpose=PURPOSE, operation=operation, description=description
-                )
-                self.pending["challenge"] = challenge.pk
-                flow.pending_save(request, self.pending)
             step = request.POST.get("otp_step", "verify") if request.method == "POST" else "show"
             if step == "resend":
                 challenge = challenge_resend(challenge_id=challenge.pk, user=self.user)
@@ -182,10 +201,6 @@ class SignInStepView(View):
                 request=request,
             )
         except OtpError as exc:
-            if challenge is None:
-                flow.pending_clear(request)
-                messages.error(request, exc.message)
-                return redirect("identity:login")
             challenge.refresh_from_db()
             return otp_page(
                 request,
@@ -202,7 +217,15 @@ class SignInStepView(View):
         choices = pending["choices"]
         flow.pending_clear(request)
         if choices.get("terms") or flow.changes_credentials(pending):
-            user = credentials_setup_apply(user=user, choices=choices, request=request)
+            try:
+                user = credentials_setup_apply(user=user, choices=choices, request=request)
+            except (ValidationError, IntegrityError):
+                # Someone took the username between the step and the code: nothing changed.
+                messages.error(
+                    request,
+                    gettext("Ese nombre de usuario ya no está disponible. Ingresa de nuevo."),
+                )
+                return redirect("identity:login")
         token = None
         if choices.get("device_alias"):
             _, token = device_register(user=user, request=request, alias=choices["device_alias"])

@@ -130,3 +130,29 @@ def test_the_http_sms_backend_posts_to_the_provider(settings):
             HttpSmsBackend().send(phone="fail", text="x")
     finally:
         server.shutdown()
+
+
+def test_codes_are_erased_from_the_outbox_once_sent_and_hidden_from_staff(
+    client, member_user, django_capture_on_commit_callbacks
+):
+    from identity.notifications import REDACTED
+    from identity.otp import challenge_start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        challenge_start(
+            user=member_user, purpose="x", operation={}, description="probar el borrado"
+        )
+    row = Notification.objects.get(subject="Tu código de verificación")
+    assert row.status == Notification.Status.SENT and row.body == REDACTED
+    assert "Código" in mail.outbox[-1].body  # the member got it
+
+    from identity.models import User
+    from tests.factories import PASSWORD
+
+    pending = Notification.objects.create(
+        channel="EMAIL", recipient="a@example.com", body="Código 123456 para x", sensitive=True
+    )
+    staff = User.objects.create_superuser("personal01", "s@example.com", PASSWORD)
+    client.force_login(staff)
+    page = client.get(f"/backoffice/identity/notification/{pending.pk}/change/").content.decode()
+    assert "123456" not in page and "Oculto: contiene un código o credenciales." in page

@@ -245,3 +245,23 @@ def test_security_activity_and_accepted_terms(signed_in, member_user):
 def test_profile_pages_need_a_session(client):
     for url in ("/perfil/", "/perfil/contrasena/", "/perfil/dispositivos/", "/perfil/seguridad/"):
         assert client.get(url)["Location"].startswith("/ingresar/")
+
+
+def test_guessing_the_current_password_locks_like_sign_in(signed_in, member_user):
+    data = {"current": "Adivina$123", "new": NEW, "confirm": NEW}
+    for _ in range(2):
+        page = signed_in.post("/perfil/contrasena/", data).content.decode()
+        assert "La contraseña actual no es correcta." in page
+    locked = signed_in.post("/perfil/contrasena/", data)
+    assert locked.status_code == 429 and "Tu usuario está bloqueado" in locked.content.decode()
+    assert signed_in.get("/")["Location"].startswith("/ingresar/")
+    again = signed_in.post("/ingresar/", {"username": member_user.username, "password": PASSWORD})
+    assert "Tu usuario está bloqueado" in again.content.decode()
+
+
+def test_passwords_are_not_echoed_into_the_code_dialog(signed_in):
+    data = {"current": PASSWORD, "new": NEW, "confirm": NEW}
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        html = signed_in.post("/perfil/contrasena/", data, **extra).content.decode()
+        assert 'name="otp_digit"' in html
+        assert NEW not in html and PASSWORD not in html

@@ -159,8 +159,33 @@ def test_unlock_with_someone_elses_username_sends_no_code(client, member_user, o
             "username": outsider.username,
         },
     )
-    client.get("/desbloquear/codigo/")
-    assert not OtpChallenge.objects.exists()
+    page = client.get("/desbloquear/codigo/").content.decode()
+    assert "Factor de seguridad" in page
+    assert not Notification.objects.filter(subject="Tu código de verificación").exists()
+    assert OtpChallenge.objects.get().user is None  # a decoy nobody can pass
+
+
+def test_decoys_answer_every_try_like_real_codes(client, member_user):
+    def run(identification):
+        client.post("/olvide-usuario/", {"id_type": "CEDULA", "identification": identification})
+        pages = [client.post("/olvide-usuario/codigo/", {"otp_code": "000000"}) for _ in range(6)]
+        pages.append(client.post("/olvide-usuario/codigo/", {"otp_step": "resend"}))
+        return [re.findall(r'role="alert"[^>]*>([^<]+)<', p.content.decode()) for p in pages]
+
+    real = run(member_user.customer.identification)
+    # one code sent; the resend after the block is refused, as for the decoy
+    assert Notification.objects.filter(subject="Tu código de verificación").count() == 1
+    nobody = run("0926687856")
+    assert real == nobody
+    assert nobody[0] == ["Código incorrecto. Te quedan 4 intentos."]
+    assert nobody[4] == ["Demasiados intentos fallidos: el código fue anulado."]
+
+
+def test_a_member_without_contact_data_gets_the_same_screens(client):
+    MemberFactory(identification=VALID_CEDULA, email="", phone="")
+    page = enrol(client)
+    assert "Factor de seguridad" in page and 'name="otp_challenge" value=""' in page
+    assert not Notification.objects.filter(subject="Tu código de verificación").exists()
 
 
 def forgot(client, user, image):
@@ -195,17 +220,22 @@ def test_forgot_password_needs_the_image_and_the_code_then_forces_a_change(clien
     assert response["Location"] == "/ingresar/contrasena/"
 
 
-def test_the_wrong_image_ends_the_recovery(client, member_user):
+def test_a_wrong_image_leads_to_a_code_that_never_comes(client, member_user):
     member_user.security_image = "estrella"
     member_user.save()
-    response = forgot(client, member_user, "delfin")
-    assert response["Location"] == "/olvide-contrasena/"
+    for _ in range(3):
+        response = forgot(client, member_user, "delfin")
+        assert response["Location"] == "/olvide-contrasena/codigo/"  # as with the right one
+        page = client.post("/olvide-contrasena/codigo/", {"otp_code": "123456"}).content.decode()
+        assert "Código incorrecto" in page
+    assert not Notification.objects.filter(subject="Tu código de verificación").exists()
+    member_user.refresh_from_db()
+    assert not member_user.must_change_password
+    alert = Notification.objects.get(subject="Alerta de seguridad")
     assert (
-        "Los datos ingresados no son correctos."
-        in client.get(response["Location"]).content.decode()
+        "no eligió tu imagen de seguridad" in alert.body
+        and alert.recipient == member_user.customer.email
     )
-    assert client.get("/olvide-contrasena/codigo/")["Location"] == "/olvide-contrasena/"
-    assert not OtpChallenge.objects.exists()
 
 
 def test_the_code_step_cannot_be_reached_without_the_image(client, member_user):

@@ -70,3 +70,17 @@ def test_posts_without_csrf_token_are_refused(member_user):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/ingresar/", {"username": member_user.username, "password": "x"})
     assert response.status_code == 403
+
+
+def test_the_back_office_has_no_password_only_door(client):
+    from identity.models import User
+    from tests.factories import PASSWORD
+
+    User.objects.create_superuser("personal01", "staff@example.com", PASSWORD)
+    response = client.post(
+        "/backoffice/login/?next=/backoffice/", {"username": "personal01", "password": PASSWORD}
+    )
+    assert response["Location"] == "/ingresar/?next=/backoffice/"
+    assert "_auth_user_id" not in client.session
+    assert sign_in(client, "personal01", next_url="/backoffice/")["Location"] == "/backoffice/"
+    assert client.get("/backoffice/").status_code == 200

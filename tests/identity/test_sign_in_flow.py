@@ -169,3 +169,60 @@ def test_wrong_password_messages_do_not_tell_which_part_failed(client, member_us
         page = client.post(LOGIN, data).content.decode()
         assert "Usuario o contraseña incorrectos." in page
     assert mail.outbox == []
+
+
+def test_codes_per_hour_have_a_ceiling(client, member_user):
+    from identity.otp import MAX_STARTS_PER_HOUR
+
+    for _ in range(MAX_STARTS_PER_HOUR):
+        password_ok(client, member_user)
+        client.post(DEVICE, {"register": "no"})
+    password_ok(client, member_user)
+    response = client.post(DEVICE, {"register": "no"})
+    assert response["Location"] == LOGIN
+    assert "Solicitaste demasiados códigos" in client.get(LOGIN).content.decode()
+    assert OtpChallenge.objects.filter(user=member_user).count() == MAX_STARTS_PER_HOUR
+
+
+def test_viewing_the_code_page_sends_nothing(client, member_user):
+    password_ok(client, member_user)
+    client.post(DEVICE, {"register": "no"})
+    for _ in range(3):
+        client.get(CODE)
+        client.head(CODE)
+    assert Notification.objects.filter(subject="Tu código de verificación").count() == 1
+
+
+def test_a_username_taken_before_the_code_is_a_message_not_an_error(client):
+    from identity.credentials import temporary_credentials_send
+
+    user = UserFactory()
+    temporary_credentials_send(user=user)
+    temporary = re.search(
+        r"Contraseña temporal: (\S+)", Notification.objects.latest("id").body
+    ).group(1)
+    client.post(LOGIN, {"username": user.username, "password": temporary})
+    client.post("/ingresar/usuario/", {"username": "codiciado1"})
+    client.post(
+        "/ingresar/contrasena/",
+        {"current": temporary, "new": "Nueva$Clave26", "confirm": "Nueva$Clave26"},
+    )
+    client.post(
+        "/ingresar/seguridad/",
+        {
+            "image": "mapa",
+            "question_1": "mascota",
+            "answer_1": "Toby",
+            "question_2": "escuela",
+            "answer_2": "Mejia",
+            "question_3": "comida",
+            "answer_3": "Fanesca",
+        },
+    )
+    client.post(DEVICE, {"register": "no"})
+    UserFactory(username="codiciado1")  # someone else was quicker
+    response = client.post(CODE, {"otp_code": code_sent()})
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert "ya no está disponible" in client.get(LOGIN).content.decode()
+    user.refresh_from_db()
+    assert user.needs_setup and user.username != "codiciado1"
