@@ -220,7 +220,7 @@ def enrolment_complete(*, member: Member, document_ids, request) -> Enrolment:
             actor=None, action="enrolment.request", target=enrolment, ip=client_ip(request)
         )
         if not settings.ENROLMENT_REQUIRES_APPROVAL:
-            enrolment_approve(enrolment=enrolment, actor=None, request=request)
+            enrolment = enrolment_approve(enrolment=enrolment, actor=None, request=request)
     return enrolment
 
 

@@ -190,7 +190,13 @@ class SignInStepView(View):
             if step != "verify":
                 return otp_page(
                     request,
-                    otp_context(challenge, action=action, cancel_url=cancel, request=request),
+                    otp_context(
+                        challenge,
+                        action=action,
+                        cancel_url=cancel,
+                        request=request,
+                        title=challenge.description,
+                    ),
                 )
             challenge_verify(
                 challenge_id=challenge.pk,
@@ -205,7 +211,12 @@ class SignInStepView(View):
             return otp_page(
                 request,
                 otp_context(
-                    challenge, action=action, cancel_url=cancel, error=exc.message, request=request
+                    challenge,
+                    action=action,
+                    cancel_url=cancel,
+                    error=exc.message,
+                    request=request,
+                    title=challenge.description,
                 ),
             )
         return self.finish(request)

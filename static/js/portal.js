@@ -81,7 +81,9 @@
       } else if (!el.dataset.expired) {
         el.dataset.expired = "true";
         if (el.dataset.onExpire === "logout") {
-          window.location.href = document.body.dataset.loginUrl;
+          // Sign out on the server (a page load would count as activity and keep the session).
+          var logout = document.querySelector("[data-idle-logout]");
+          if (logout) logout.submit(); else window.location.href = document.body.dataset.loginUrl;
         } else {
           el.textContent = el.dataset.expiredText;
         }

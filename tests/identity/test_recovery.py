@@ -35,7 +35,9 @@ def test_enrolment_sends_temporary_credentials_after_the_code(client, person):
     assert "enviado a tus medios de notificación" in page
     assert not User.objects.filter(customer=person).exists()
     result = client.post("/registro/codigo/", {"otp_code": code_sent("lucia@example.com")})
-    assert "credenciales temporales" in result.content.decode()
+    text = result.content.decode()
+    assert "Revisa tu correo electrónico registrado" in text
+    assert "Cuando la cooperativa la apruebe" not in text
     user = User.objects.get(customer=person)
     assert user.needs_setup and user.temporary_expires_at is not None
     mail = Notification.objects.filter(recipient="lucia@example.com").latest("id")
