@@ -33,6 +33,7 @@ from accounts.services.ledger import (
 from credits.models import Card, Loan
 from enterprise.models import Company, CompanyRole, CompanyUser
 from identity.credentials import SECURITY_QUESTIONS, terms_current
+from identity.legal import terms_ensure
 from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityImage, SignIn
 
 PASSWORD = "Demo$2026abc"  # noqa: S105 - published demo password, listed in the README
@@ -121,6 +122,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             internal_accounts_ensure()
+            terms_ensure()
             members = [self._member(spec) for spec in MEMBERS]
             company_member = self._company()
             self._staff()
