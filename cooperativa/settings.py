@@ -205,6 +205,9 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# How many reverse proxies of ours stand in front (each appends to X-Forwarded-For); the
+# client's address is the one the outermost of them saw. 0: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1" if env_bool("BEHIND_PROXY") else "0"))
 if env_bool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -259,7 +262,7 @@ AXES_FAILURE_LIMIT = 3
 AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "identity/locked.html"
-# REMOTE_ADDR only until the proxy set-up says which forwarded address to trust.
+# The same address everywhere (lockouts, audit, devices): see TRUSTED_PROXIES.
 AXES_CLIENT_IP_CALLABLE = "identity.services.client_ip"
 # The rendered position is cached per member and version (see accounts.selectors); 0 disables.
 # Each process keeps its own copy: the version in the key comes from the database, so a

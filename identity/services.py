@@ -1,3 +1,6 @@
+import ipaddress
+
+from django.conf import settings
 from django.db.models import F
 from django.http import HttpRequest
 
@@ -19,8 +22,22 @@ def audit_record(*, actor, action: str, target, before=None, after=None, reason:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is attacker-controlled unless a trusted proxy rewrites it,
-    # and the proxy set-up (issue 3) decides that.
+    """The client's address. Behind TRUSTED_PROXIES proxies of ours, it is the entry the
+    outermost one appended to X-Forwarded-For; entries left of it come from the client and
+    could say anything, so they are never used."""
+    hops = settings.TRUSTED_PROXIES
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return None
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -108,3 +108,15 @@ def test_a_success_resets_the_count_and_staff_can_unlock(client, member_user):
         client.post(url, {"username": member_user.username, "password": "mala"})
     reset(username=member_user.username)  # what "delete access attempts" in the admin does
     assert sign_in(client, member_user.username)["Location"] == "/"
+
+
+def test_client_address_behind_our_proxy(rf, settings):
+    from identity.services import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 179.60.191.12")
+    settings.TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"  # without a proxy the header is the client's word
+    settings.TRUSTED_PROXIES = 1
+    assert client_ip(request) == "179.60.191.12"  # what our proxy saw, not what was claimed
+    spoofed = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert client_ip(spoofed) is None
