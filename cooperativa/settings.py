@@ -6,6 +6,7 @@ Without any variable set it runs embedded: SQLite, a file-system Celery broker, 
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -295,3 +296,15 @@ SMS_HTTP_TIMEOUT = 10
 # Passkeys: the relying party is the host the person sees unless fixed here (e.g. the apex
 # domain when the portal and the app share passkeys).
 WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "")
+
+# Transfers (DOMAIN.md "Interbank transfers"): the sender pays the SPI fee plus VAT.
+INTERBANK_FEE = Decimal("0.36")
+VAT_RATE = Decimal("0.15")
+INTERBANK_CUTOFF = "15:00"  # ordered later (or on a non-business day): next business day
+# Origin and destination of funds become required above this much in this many days.
+FUNDS_DECLARATION_THRESHOLD = Decimal(os.environ.get("FUNDS_DECLARATION_THRESHOLD", "1000"))
+FUNDS_DECLARATION_DAYS = int(os.environ.get("FUNDS_DECLARATION_DAYS", "5"))
+# A returned interbank transfer gives back the amount; the fee and VAT too when this is on.
+INTERBANK_RETURN_REFUNDS_FEE = env_bool("INTERBANK_RETURN_REFUNDS_FEE", True)
+# Which gateway reaches the central bank: the simulator unless a real one is configured.
+SPI_GATEWAY = os.environ.get("SPI_GATEWAY", "transfers.gateway.SimulatedGateway")
