@@ -1,0 +1,187 @@
+"""Saved payees ("Administrar beneficiarios") and the member's limits ("Personalización de
+cupos")."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from stdnum.ec import ci, ruc
+
+from identity.models import IdType, Member
+from identity.services import audit_record
+
+from .models import AccountType, Beneficiary, CooperativeLimit, Institution, MemberLimit
+from .services import TransferError, amount_clean, member_account_lookup
+
+
+def identification_check(id_type: str, value: str) -> str:
+    value = (value or "").strip().upper()
+    if id_type == IdType.CEDULA and not ci.is_valid(value):
+        raise TransferError(
+            gettext("La cédula no es válida: revisa los 10 dígitos."), "identification"
+        )
+    if id_type == IdType.RUC and not ruc.is_valid(value):
+        raise TransferError(
+            gettext("El RUC no es válido: revisa los 13 dígitos."), "identification"
+        )
+    if id_type == IdType.PASSPORT and not (5 <= len(value) <= 20 and value.isalnum()):
+        raise TransferError(
+            gettext("El pasaporte debe tener de 5 a 20 letras o números."), "identification"
+        )
+    if id_type not in IdType.values:
+        raise TransferError(gettext("Elige el tipo de identificación."), "id_type")
+    return value
+
+
+def account_number_check(value: str) -> str:
+    value = (value or "").strip()
+    if not (value.isdigit() and 5 <= len(value) <= 20):
+        raise TransferError(
+            gettext("El número de cuenta debe tener de 5 a 20 dígitos."), "account_number"
+        )
+    return value
+
+
+def beneficiary_member_save(
+    *, member: Member, account_number: str, alias: str = "", email: str = "", user=None
+) -> Beneficiary:
+    account = member_account_lookup(account_number)
+    if account is None:
+        raise TransferError(
+            gettext("No existe una cuenta activa con ese número."), "account_number"
+        )
+    if account.owner_id == member.pk:
+        raise TransferError(
+            gettext("Esa cuenta es tuya: no hace falta guardarla."), "account_number"
+        )
+    return _save(
+        member=member,
+        user=user,
+        kind=Beneficiary.Kind.MEMBER,
+        institution=Institution.objects.filter(is_self=True).first(),
+        account=account,
+        account_number=account.number,
+        account_type=AccountType.SAVINGS,
+        holder_name=account.owner.full_name,
+        id_type=account.owner.id_type,
+        identification=account.owner.identification,
+        alias=alias,
+        email=email,
+    )
+
+
+def beneficiary_interbank_save(*, member: Member, data: dict, user=None) -> Beneficiary:
+    return _save(member=member, user=user, kind=Beneficiary.Kind.INTERBANK, **data)
+
+
+def _save(*, member, user, kind, **fields) -> Beneficiary:
+    try:
+        with transaction.atomic():
+            beneficiary = Beneficiary.objects.create(owner=member, kind=kind, **fields)
+            audit_record(
+                actor=user,
+                action="beneficiary.add",
+                target=beneficiary,
+                after={"alias": beneficiary.alias, "account": beneficiary.masked_number},
+            )
+            return beneficiary
+    except IntegrityError:
+        existing = Beneficiary.objects.filter(
+            owner=member,
+            kind=kind,
+            institution=fields.get("institution"),
+            account_number=fields["account_number"],
+            deleted_at__isnull=True,
+        ).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def beneficiary_update(*, beneficiary: Beneficiary, alias: str, email: str, user) -> Beneficiary:
+    with transaction.atomic():
+        before = {"alias": beneficiary.alias, "email": beneficiary.email}
+        beneficiary.alias = alias[:40]
+        beneficiary.email = email
+        beneficiary.save(update_fields=["alias", "email", "updated_at"])
+        audit_record(
+            actor=user,
+            action="beneficiary.edit",
+            target=beneficiary,
+            before=before,
+            after={"alias": alias, "email": email},
+        )
+    return beneficiary
+
+
+def beneficiary_delete(*, beneficiary: Beneficiary, user) -> None:
+    with transaction.atomic():
+        beneficiary.deleted_at = timezone.now()
+        beneficiary.save(update_fields=["deleted_at"])
+        audit_record(
+            actor=user,
+            action="beneficiary.delete",
+            target=beneficiary,
+            before={"alias": beneficiary.alias, "account": beneficiary.masked_number},
+        )
+
+
+def beneficiaries_of(member: Member, *, kind: str | None = None, query: str = ""):
+    rows = Beneficiary.objects.filter(owner=member, deleted_at__isnull=True).select_related(
+        "institution"
+    )
+    if kind:
+        rows = rows.filter(kind=kind)
+    if query:
+        from django.db.models import Q
+
+        rows = rows.filter(
+            Q(alias__icontains=query)
+            | Q(holder_name__icontains=query)
+            | Q(account_number__contains=query)
+        )
+    return rows
+
+
+def limits_set(*, member: Member, category: str, daily, weekly, monthly, user) -> MemberLimit:
+    values = [amount_clean(v) for v in (daily, weekly, monthly)]
+    top = CooperativeLimit.objects.get(category=category)
+    for value, maximum, label in zip(
+        values,
+        (top.daily, top.weekly, top.monthly),
+        (gettext("diario"), gettext("semanal"), gettext("mensual")),
+        strict=True,
+    ):
+        if value > maximum:
+            raise TransferError(
+                gettext("El cupo %(label)s no puede superar $ %(max)s.")
+                % {"label": label, "max": f"{maximum:,.2f}"}
+            )
+    if not values[0] <= values[1] <= values[2]:
+        raise TransferError(
+            gettext("El cupo diario no puede superar el semanal, ni el semanal el mensual.")
+        )
+    with transaction.atomic():
+        limit, _ = MemberLimit.objects.select_for_update().get_or_create(
+            member=member,
+            category=category,
+            defaults=dict(zip(("daily", "weekly", "monthly"), values, strict=True)),
+        )
+        before = {
+            "daily": str(limit.daily),
+            "weekly": str(limit.weekly),
+            "monthly": str(limit.monthly),
+        }
+        limit.daily, limit.weekly, limit.monthly = values
+        limit.save()
+        audit_record(
+            actor=user,
+            action="limits.set",
+            target=limit,
+            before=before,
+            after={k: str(v) for k, v in zip(("daily", "weekly", "monthly"), values, strict=True)},
+        )
+    return limit
+
+

@@ -1,0 +1,493 @@
+"""Ordering transfers: own accounts, other members, other banks.
+
+Plain functions taking the initiating user and channel, so the enterprise approval engine can
+call the same code. Each transfer is one database transaction: the member's limit row is
+locked, the limits are checked against what is already posted, the money moves through the
+ledger, and the ``Transfer`` row is written, so concurrent transfers can never together pass a
+limit, and a repeated idempotency key returns the first transfer.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import (
+    DEPOSIT_PRODUCTS,
+    Account,
+    Entry,
+    InternalAccount,
+    TransactionKind,
+)
+from accounts.services.ledger import (
+    CENT,
+    LedgerError,
+    Leg,
+    internal_account_id,
+    to_money,
+    transaction_post,
+)
+from identity.models import Member
+from identity.notifications import notification_queue
+
+from .calendar import process_date_for
+from .models import (
+    Beneficiary,
+    CooperativeLimit,
+    Institution,
+    LimitCategory,
+    MemberLimit,
+    Transfer,
+)
+
+RETRIES = 5
+
+
+class TransferError(Exception):
+    """What the person is told; ``field`` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Another bank's account, as typed or as saved in a beneficiary."""
+
+    institution: Institution
+    account_number: str
+    account_type: str
+    name: str
+    id_type: str
+    identification: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Order:
+    """What every transfer needs besides its destination."""
+
+    user: object
+    member: Member
+    origin: Account
+    amount: Decimal
+    memo: str
+    idempotency_key: str
+    channel: str
+    funds_origin: str = ""
+    funds_purpose: str = ""
+
+
+# --- Amounts, fees, limits -------------------------------------------------------------------
+
+
+def amount_clean(value) -> Decimal:
+    try:
+        amount = to_money(value)
+    except LedgerError as exc:
+        raise TransferError(exc.message, "amount") from exc
+    if amount <= 0:
+        raise TransferError(gettext("El monto debe ser mayor a $ 0.00."), "amount")
+    return amount
+
+
+def interbank_fee() -> tuple[Decimal, Decimal]:
+    """(fee, VAT): $0.36 and 15% of it rounded half-up to the cent ($0.05)."""
+    fee = settings.INTERBANK_FEE
+    return fee, (fee * settings.VAT_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def limits_of(member: Member, category: str) -> tuple[Decimal, Decimal, Decimal]:
+    own = MemberLimit.objects.filter(member=member, category=category).first()
+    if own is not None:
+        return own.daily, own.weekly, own.monthly
+    top = CooperativeLimit.objects.get(category=category)
+    return top.daily, top.weekly, top.monthly
+
+
+def _windows(now: datetime) -> tuple[datetime, datetime, datetime]:
+    local = timezone.localtime(now)
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day, day - timedelta(days=day.weekday()), day.replace(day=1)
+
+
+def used_of(member: Member, category: str, now: datetime | None = None):
+    """What the member already transferred today, this week (from Monday), this month."""
+    kind = Transfer.Kind.MEMBER if category == LimitCategory.MEMBER else Transfer.Kind.INTERBANK
+    day, week, month = _windows(now or timezone.now())
+    rows = Transfer.objects.filter(member=member, kind=kind, created_at__gte=min(week, month))
+    rows = rows.exclude(status=Transfer.Status.RETURNED)
+
+    def total(since):
+        return rows.filter(created_at__gte=since).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+    return total(day), total(week), total(month)
+
+
+def _limits_check(member: Member, category: str, amount: Decimal) -> None:
+    """Inside the transfer's transaction: the limit row is locked first, so two transfers of
+    this member are checked one after the other against what the first one posted."""
+    daily, weekly, monthly = limits_of(member, category)
+    MemberLimit.objects.select_for_update().get_or_create(
+        member=member,
+        category=category,
+        defaults={"daily": daily, "weekly": weekly, "monthly": monthly},
+    )
+    used_day, used_week, used_month = used_of(member, category)
+    for used, limit, label in (
+        (used_day, daily, gettext("diario")),
+        (used_week, weekly, gettext("semanal")),
+        (used_month, monthly, gettext("mensual")),
+    ):
+        if used + amount > limit:
+            raise TransferError(
+                gettext("El monto supera tu cupo %(label)s de $ %(limit)s: te quedan $ %(left)s.")
+                % {
+                    "label": label,
+                    "limit": f"{limit:,.2f}",
+                    "left": f"{max(limit - used, 0):,.2f}",
+                },
+                "amount",
+            )
+
+
+def funds_declaration_required(member: Member, amount: Decimal) -> bool:
+    """Origin and destination of funds become required when the member's transfers of the last
+    days, with this one, pass the threshold."""
+    since = timezone.now() - timedelta(days=settings.FUNDS_DECLARATION_DAYS)
+    recent = Transfer.objects.filter(member=member, created_at__gte=since).exclude(
+        kind=Transfer.Kind.OWN
+    ).exclude(status=Transfer.Status.RETURNED).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return recent + amount > settings.FUNDS_DECLARATION_THRESHOLD
+
+
+# --- Checks shared by every kind -------------------------------------------------------------
+
+
+def origin_check(member: Member, origin: Account, amount=None) -> None:
+    if amount is not None:
+        # Also here, not only in forms: a negative amount would move money backwards.
+        amount_clean(amount)
+    if origin.owner_id != member.pk or origin.product not in DEPOSIT_PRODUCTS:
+        raise TransferError(gettext("Elige una de tus cuentas como origen."), "origin")
+    if origin.status != Account.Status.ACTIVE:
+        raise TransferError(
+            gettext("La cuenta %(account)s no está activa.") % {"account": origin.masked_number},
+            "origin",
+        )
+
+
+def _funds_check(order: Order) -> None:
+    if funds_declaration_required(order.member, order.amount) and not (
+        order.funds_origin.strip() and order.funds_purpose.strip()
+    ):
+        raise TransferError(
+            gettext(
+                "Por el monto de tus transferencias recientes, indica el origen y el destino de "
+                "los fondos."
+            ),
+            "funds_origin",
+        )
+
+
+def _with_retries(work):
+    # Deadlocks and serialization failures are retried as the ledger does for its own
+    # top-level postings: here the transfer's transaction is the top level.
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except OperationalError as exc:
+            cause = exc.__cause__
+            retryable = getattr(cause, "sqlstate", None) in {"40P01", "40001"} or (
+                "database is locked" in str(exc)
+            )
+            if not retryable or attempt == RETRIES - 1:
+                raise
+            time.sleep(0.01 * (2**attempt))
+    raise AssertionError("unreachable")
+
+
+def _replay(key: str) -> Transfer | None:
+    return Transfer.objects.filter(idempotency_key=key).first()
+
+
+def _post(order: Order, *, kind: str, legs, details: dict, build, category: str | None):
+    """The one transaction: limit lock and check, ledger posting, Transfer row."""
+
+    def work():
+        previous = _replay(order.idempotency_key)
+        if previous is not None:
+            return previous
+        try:
+            with transaction.atomic():
+                if category:
+                    _limits_check(order.member, category, order.amount)
+                txn = transaction_post(
+                    kind=kind,
+                    legs=legs,
+                    idempotency_key=order.idempotency_key,
+                    channel=order.channel,
+                    memo=order.memo,
+                    initiated_by=order.user,
+                    details=details,
+                )
+                return build(txn)
+        except IntegrityError:
+            # The same key committed by a concurrent request: that one is the transfer.
+            previous = _replay(order.idempotency_key)
+            if previous is None:
+                raise
+            return previous
+        except LedgerError as exc:
+            raise TransferError(exc.message, "amount") from exc
+
+    return _with_retries(work)
+
+
+def _base(order: Order, kind: str, status: str, txn) -> dict:
+    return {
+        "kind": kind,
+        "status": status,
+        "member": order.member,
+        "initiated_by": order.user if getattr(order.user, "pk", None) else None,
+        "channel": order.channel,
+        "origin": order.origin,
+        "amount": order.amount,
+        "memo": order.memo,
+        "funds_origin": order.funds_origin,
+        "funds_purpose": order.funds_purpose,
+        "idempotency_key": order.idempotency_key,
+        "transaction": txn,
+    }
+
+
+# --- The three kinds ---------------------------------------------------------------------------
+
+
+def own_transfer(*, order: Order, destination: Account) -> Transfer:
+    """Between the member's own accounts (no code asked: the usual exemption)."""
+    origin_check(order.member, order.origin, order.amount)
+    if destination.owner_id != order.member.pk or destination.product not in DEPOSIT_PRODUCTS:
+        raise TransferError(gettext("Elige una de tus cuentas como destino."), "destination")
+    if destination.pk == order.origin.pk:
+        raise TransferError(
+            gettext("La cuenta de origen y la de destino deben ser distintas."), "destination"
+        )
+    text = "TRANSFERENCIA ENTRE CUENTAS MISMO CLIENTE"
+    legs = [Leg(order.origin.pk, -order.amount, text), Leg(destination.pk, order.amount, text)]
+
+    def build(txn):
+        return Transfer.objects.create(
+            **_base(order, Transfer.Kind.OWN, Transfer.Status.DONE, txn),
+            destination=destination,
+            to_account_number=destination.number,
+            to_name=order.member.full_name,
+        )
+
+    return _post(
+        order, kind=TransactionKind.OWN_TRANSFER, legs=legs, details={}, build=build, category=None
+    )
+
+
+def member_account_lookup(number: str) -> Account | None:
+    """A member's active deposit account by number: "Validar" shows its holder."""
+    number = (number or "").strip()
+    if not number.isdigit():
+        return None
+    return (
+        Account.objects.select_related("owner")
+        .filter(
+            number=number,
+            product__in=DEPOSIT_PRODUCTS,
+            status=Account.Status.ACTIVE,
+            internal_code__isnull=True,
+        )
+        .first()
+    )
+
+
+def member_transfer(
+    *, order: Order, destination: Account, beneficiary: Beneficiary | None = None, email=""
+) -> Transfer:
+    """To another member's account at the cooperative."""
+    origin_check(order.member, order.origin, order.amount)
+    if destination.pk == order.origin.pk:
+        raise TransferError(
+            gettext("La cuenta de origen y la de destino deben ser distintas."), "destination"
+        )
+    if destination.owner_id == order.member.pk:
+        raise TransferError(
+            gettext("Para tus propias cuentas usa «Transferencia a mis cuentas»."), "destination"
+        )
+    if destination.status != Account.Status.ACTIVE or destination.product not in DEPOSIT_PRODUCTS:
+        raise TransferError(gettext("La cuenta de destino no puede recibir transferencias."))
+    _funds_check(order)
+    holder = destination.owner
+    legs = [
+        Leg(order.origin.pk, -order.amount, "TRANSFERENCIA A CUENTA TERCEROS"),
+        Leg(destination.pk, order.amount, "TRANSFERENCIA DE CUENTA TERCEROS"),
+    ]
+    details = {
+        "beneficiary": {
+            "name": holder.full_name,
+            "account": f"{destination.get_product_display()} {destination.masked_number}",
+            "institution": "Cooprogreso",
+        }
+    }
+
+    def build(txn):
+        transfer = Transfer.objects.create(
+            **_base(order, Transfer.Kind.MEMBER, Transfer.Status.DONE, txn),
+            destination=destination,
+            beneficiary=beneficiary,
+            to_account_number=destination.number,
+            to_name=holder.full_name,
+            to_id_type=holder.id_type,
+            to_identification=holder.identification,
+            to_email=email,
+        )
+        if email:
+            notification_queue(
+                channel="EMAIL",
+                recipient=email,
+                subject=gettext("Recibiste una transferencia"),
+                body=gettext(
+                    "%(sender)s te transfirió $ %(amount)s a tu cuenta %(account)s en "
+                    "Cooprogreso. Comprobante N.º %(receipt)s."
+                )
+                % {
+                    "sender": order.member.full_name,
+                    "amount": f"{order.amount:,.2f}",
+                    "account": destination.masked_number,
+                    "receipt": txn.receipt_number,
+                },
+            )
+        return transfer
+
+    return _post(
+        order,
+        kind=TransactionKind.INTERNAL_TRANSFER,
+        legs=legs,
+        details=details,
+        build=build,
+        category=LimitCategory.MEMBER,
+    )
+
+
+def settlement_for(institution: Institution, amount: Decimal) -> str:
+    cap = institution.immediate_max_amount
+    if institution.settlement == Institution.Settlement.IMMEDIATE and (
+        cap is None or amount <= cap
+    ):
+        return Institution.Settlement.IMMEDIATE
+    return Institution.Settlement.BATCH
+
+
+def interbank_transfer(
+    *, order: Order, payee: Payee, beneficiary: Beneficiary | None = None
+) -> Transfer:
+    """To another bank or cooperative through the central bank: the member is debited now
+    (amount, fee, VAT, each its own movement); settlement sends it on."""
+    origin_check(order.member, order.origin, order.amount)
+    if payee.institution.is_self or not payee.institution.active:
+        raise TransferError(gettext("Elige otra institución financiera."), "institution")
+    _funds_check(order)
+    fee, vat = interbank_fee()
+    clearing = internal_account_id(InternalAccount.INTERBANK_CLEARING)
+    principal = "ND TRANSFERENCIA PAGO DIRECTO"
+    legs = [
+        Leg(order.origin.pk, -order.amount, principal),
+        Leg(clearing, order.amount, principal),
+        Leg(order.origin.pk, -fee, "COMISIÓN TRANSFERENCIA PAGO DIRECTO", Entry.Role.FEE),
+        Leg(
+            internal_account_id(InternalAccount.FEE_INCOME),
+            fee,
+            "COMISIÓN TRANSFERENCIA PAGO DIRECTO",
+            Entry.Role.FEE,
+        ),
+        Leg(order.origin.pk, -vat, "IVA TRANSFERENCIA PAGO DIRECTO", Entry.Role.VAT),
+        Leg(
+            internal_account_id(InternalAccount.VAT_PAYABLE),
+            vat,
+            "IVA TRANSFERENCIA PAGO DIRECTO",
+            Entry.Role.VAT,
+        ),
+    ]
+    details = {
+        "beneficiary": {
+            "name": payee.name,
+            "identification": "*****" + payee.identification[-4:],
+            "account": f"{payee.account_type} *****{payee.account_number[-4:]}",
+            "institution": payee.institution.name,
+        }
+    }
+    settlement = settlement_for(payee.institution, order.amount)
+
+    def build(txn):
+        transfer = Transfer.objects.create(
+            **_base(order, Transfer.Kind.INTERBANK, Transfer.Status.PENDING, txn),
+            beneficiary=beneficiary,
+            institution=payee.institution,
+            to_account_number=payee.account_number,
+            to_account_type=payee.account_type,
+            to_name=payee.name,
+            to_id_type=payee.id_type,
+            to_identification=payee.identification,
+            to_email=payee.email,
+            fee=fee,
+            vat=vat,
+            settlement=settlement,
+            process_date=timezone.localdate()
+            if settlement == Institution.Settlement.IMMEDIATE
+            else process_date_for(),
+        )
+        if settlement == Institution.Settlement.IMMEDIATE:
+            transaction.on_commit(lambda: _send_now(transfer.pk))
+        return transfer
+
+    return _post(
+        order,
+        kind=TransactionKind.INTERBANK_TRANSFER,
+        legs=legs,
+        details=details,
+        build=build,
+        category=LimitCategory.INTERBANK,
+    )
+
+
+def _send_now(transfer_id: int) -> None:
+    # Only "look now": the PENDIENTE row is the truth and a sweep picks it up if this is lost.
+    try:
+        from .tasks import transfer_send_immediate
+    except ImportError:  # settlement not installed in this build
+        return
+    transfer_send_immediate.delay(transfer_id)
+
+
+def frequent_payees(member: Member, limit: int = 5) -> list[Transfer]:
+    """ "Transacciones frecuentes": the latest distinct payees of transfers to others."""
+    seen, result = set(), []
+    rows = (
+        Transfer.objects.filter(member=member)
+        .exclude(kind=Transfer.Kind.OWN)
+        .select_related("institution")
+        .order_by("-created_at")[:50]
+    )
+    for row in rows:
+        key = (row.kind, row.institution_id, row.to_account_number)
+        if key not in seen:
+            seen.add(key)
+            result.append(row)
+        if len(result) == limit:
+            break
+    return result
