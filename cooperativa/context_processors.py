@@ -15,6 +15,8 @@ def layout_links() -> dict[str, str]:
     return {
         "position": reverse("accounts:position"),
         "statement": reverse("accounts:statement"),
+        "transfers": reverse("transfers:index"),
+        "beneficiaries": reverse("transfers:beneficiaries"),
         "toggle_amounts": reverse("accounts:toggle_amounts"),
         "logout": reverse("identity:logout"),
         "login": reverse("identity:login"),

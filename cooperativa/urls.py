@@ -31,5 +31,6 @@ urlpatterns = [
     path("backoffice/", admin.site.urls),
     path("", include("identity.urls")),
     path("", include("accounts.urls")),
+    path("", include("transfers.urls")),
     path("", include("support.urls")),
 ]

@@ -144,8 +144,8 @@ def beneficiaries_of(member: Member, *, kind: str | None = None, query: str = ""
     return rows
 
 
-def limits_set(*, member: Member, category: str, daily, weekly, monthly, user) -> MemberLimit:
-    values = [amount_clean(v) for v in (daily, weekly, monthly)]
+def limits_problem(category: str, values) -> str | None:
+    """Why these daily, weekly, monthly limits cannot be set, or None."""
     top = CooperativeLimit.objects.get(category=category)
     for value, maximum, label in zip(
         values,
@@ -153,15 +153,23 @@ def limits_set(*, member: Member, category: str, daily, weekly, monthly, user) -
         (gettext("diario"), gettext("semanal"), gettext("mensual")),
         strict=True,
     ):
+        if value <= 0:
+            return gettext("Los cupos deben ser mayores a $ 0.00.")
         if value > maximum:
-            raise TransferError(
-                gettext("El cupo %(label)s no puede superar $ %(max)s.")
-                % {"label": label, "max": f"{maximum:,.2f}"}
-            )
+            return gettext("El cupo %(label)s no puede superar $ %(max)s.") % {
+                "label": label,
+                "max": f"{maximum:,.2f}",
+            }
     if not values[0] <= values[1] <= values[2]:
-        raise TransferError(
-            gettext("El cupo diario no puede superar el semanal, ni el semanal el mensual.")
-        )
+        return gettext("El cupo diario no puede superar el semanal, ni el semanal el mensual.")
+    return None
+
+
+def limits_set(*, member: Member, category: str, daily, weekly, monthly, user) -> MemberLimit:
+    values = [amount_clean(v) for v in (daily, weekly, monthly)]
+    problem = limits_problem(category, values)
+    if problem:
+        raise TransferError(problem)
     with transaction.atomic():
         limit, _ = MemberLimit.objects.select_for_update().get_or_create(
             member=member,
@@ -183,5 +191,3 @@ def limits_set(*, member: Member, category: str, daily, weekly, monthly, user) -
             after={k: str(v) for k, v in zip(("daily", "weekly", "monthly"), values, strict=True)},
         )
     return limit
-
-

@@ -134,6 +134,22 @@ def used_of(member: Member, category: str, now: datetime | None = None):
     return total(day), total(week), total(month)
 
 
+def limit_problem(member: Member, category: str, amount: Decimal) -> str | None:
+    """Why ``amount`` does not fit the member's limits now, or None."""
+    daily, weekly, monthly = limits_of(member, category)
+    used_day, used_week, used_month = used_of(member, category)
+    for used, limit, label in (
+        (used_day, daily, gettext("diario")),
+        (used_week, weekly, gettext("semanal")),
+        (used_month, monthly, gettext("mensual")),
+    ):
+        if used + amount > limit:
+            return gettext(
+                "El monto supera tu cupo %(label)s de $ %(limit)s: te quedan $ %(left)s."
+            ) % {"label": label, "limit": f"{limit:,.2f}", "left": f"{max(limit - used, 0):,.2f}"}
+    return None
+
+
 def _limits_check(member: Member, category: str, amount: Decimal) -> None:
     """Inside the transfer's transaction: the limit row is locked first, so two transfers of
     this member are checked one after the other against what the first one posted."""
@@ -143,22 +159,9 @@ def _limits_check(member: Member, category: str, amount: Decimal) -> None:
         category=category,
         defaults={"daily": daily, "weekly": weekly, "monthly": monthly},
     )
-    used_day, used_week, used_month = used_of(member, category)
-    for used, limit, label in (
-        (used_day, daily, gettext("diario")),
-        (used_week, weekly, gettext("semanal")),
-        (used_month, monthly, gettext("mensual")),
-    ):
-        if used + amount > limit:
-            raise TransferError(
-                gettext("El monto supera tu cupo %(label)s de $ %(limit)s: te quedan $ %(left)s.")
-                % {
-                    "label": label,
-                    "limit": f"{limit:,.2f}",
-                    "left": f"{max(limit - used, 0):,.2f}",
-                },
-                "amount",
-            )
+    problem = limit_problem(member, category, amount)
+    if problem:
+        raise TransferError(problem, "amount")
 
 
 def funds_declaration_required(member: Member, amount: Decimal) -> bool:

@@ -1,0 +1,315 @@
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import DEPOSIT_PRODUCTS, Account
+from identity.models import IdType
+
+from .beneficiaries import account_number_check, identification_check
+from .models import AccountType, Beneficiary, Institution, LimitCategory
+from .services import (
+    Payee,
+    TransferError,
+    amount_clean,
+    funds_declaration_required,
+    limit_problem,
+    member_account_lookup,
+)
+
+
+class AccountChoice(forms.ModelChoiceField):
+    def label_from_instance(self, account):
+        return f"{account.get_product_display()} {account.number} · $ {account.available:,.2f}"
+
+
+class BaseTransferForm(forms.Form):
+    """Origin, amount, memo, funds declaration and the idempotency key every transfer has."""
+
+    category = None
+
+    origin = AccountChoice(
+        label=_("Cuenta origen"),
+        queryset=Account.objects.none(),
+        empty_label=_("Elige una cuenta"),
+        error_messages={"required": _("Elige la cuenta de origen.")},
+    )
+    amount = forms.DecimalField(
+        label=_("Monto"),
+        max_digits=14,
+        decimal_places=2,
+        error_messages={
+            "required": _("Ingresa el monto."),
+            "invalid": _("Ingresa un monto válido, por ejemplo 20.00."),
+            "max_decimal_places": _("El monto admite como máximo dos decimales."),
+            "max_digits": _("El monto excede el máximo permitido."),
+            "max_whole_digits": _("El monto excede el máximo permitido."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    memo = forms.CharField(label=_("Descripción (opcional)"), max_length=100, required=False)
+    funds_origin = forms.CharField(label=_("Origen de los fondos"), max_length=200, required=False)
+    funds_purpose = forms.CharField(
+        label=_("Destino de los fondos"), max_length=200, required=False
+    )
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["origin"].queryset = Account.objects.filter(
+            owner=member, product__in=DEPOSIT_PRODUCTS, status=Account.Status.ACTIVE
+        ).order_by("number")
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
+
+    def clean_amount(self):
+        try:
+            return amount_clean(self.cleaned_data["amount"])
+        except TransferError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get("amount")
+        if amount is None:
+            return data
+        origin = data.get("origin")
+        if origin is not None and origin.available < amount + self.charges()[2]:
+            self.add_error(
+                "amount",
+                gettext("Fondos insuficientes en la cuenta %(account)s: disponible $ %(a)s.")
+                % {"account": origin.masked_number, "a": f"{origin.available:,.2f}"},
+            )
+        if self.category:
+            problem = limit_problem(self.member, self.category, amount)
+            if problem:
+                self.add_error("amount", problem)
+            if funds_declaration_required(self.member, amount):
+                for field in ("funds_origin", "funds_purpose"):
+                    if not (data.get(field) or "").strip():
+                        self.add_error(
+                            field,
+                            gettext(
+                                "Por el monto de tus transferencias recientes este dato es "
+                                "obligatorio."
+                            ),
+                        )
+        return data
+
+    def charges(self) -> tuple[Decimal, Decimal, Decimal]:
+        """(fee, VAT, fee + VAT) the member pays on top of the amount."""
+        zero = Decimal("0.00")
+        return zero, zero, zero
+
+    def idempotency_key(self) -> str:
+        # Scoped to the member: a key typed into a form can never reach another's transfer.
+        return f"tr-{self.member.pk}-{self.cleaned_data['key']}"
+
+
+class OwnTransferForm(BaseTransferForm):
+    destination = AccountChoice(
+        label=_("Cuenta destino"),
+        queryset=Account.objects.none(),
+        empty_label=_("Elige una cuenta"),
+        error_messages={"required": _("Elige la cuenta de destino.")},
+    )
+    field_order = ["origin", "destination", "amount", "memo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].queryset = self.fields["origin"].queryset
+        del self.fields["funds_origin"], self.fields["funds_purpose"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("origin") and data.get("origin") == data.get("destination"):
+            self.add_error(
+                "destination", gettext("La cuenta de origen y la de destino deben ser distintas.")
+            )
+        return data
+
+
+class MemberTransferForm(BaseTransferForm):
+    category = LimitCategory.MEMBER
+    beneficiary = forms.ModelChoiceField(
+        label=_("Beneficiario guardado"),
+        queryset=Beneficiary.objects.none(),
+        required=False,
+        empty_label=_("Agregar nuevo beneficiario"),
+    )
+    account_number = forms.CharField(label=_("Número de cuenta"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
+    save_beneficiary = forms.BooleanField(label=_("Guardar beneficiario"), required=False)
+    alias = forms.CharField(label=_("Alias (opcional)"), max_length=40, required=False)
+    field_order = [
+        "beneficiary",
+        "account_number",
+        "email",
+        "save_beneficiary",
+        "alias",
+        "origin",
+        "amount",
+        "memo",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = Beneficiary.objects.filter(
+            owner=self.member, kind=Beneficiary.Kind.MEMBER, deleted_at__isnull=True
+        )
+
+    def clean(self):
+        data = super().clean()
+        beneficiary = data.get("beneficiary")
+        number = beneficiary.account_number if beneficiary else data.get("account_number", "")
+        if not number:
+            self.add_error("account_number", gettext("Ingresa el número de cuenta."))
+            return data
+        account = member_account_lookup(number)
+        if account is None:
+            self.add_error("account_number", gettext("No existe una cuenta activa con ese número."))
+        elif account.owner_id == self.member.pk:
+            self.add_error(
+                "account_number",
+                gettext("Para tus propias cuentas usa «Transferencia a mis cuentas»."),
+            )
+        else:
+            data["destination"] = account
+        if beneficiary and not data.get("email"):
+            data["email"] = beneficiary.email
+        return data
+
+
+class InterbankTransferForm(BaseTransferForm):
+    category = LimitCategory.INTERBANK
+    beneficiary = forms.ModelChoiceField(
+        label=_("Beneficiario guardado"),
+        queryset=Beneficiary.objects.none(),
+        required=False,
+        empty_label=_("Agregar nuevo beneficiario"),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Institución financiera"),
+        queryset=Institution.objects.filter(active=True, is_self=False),
+        required=False,
+        empty_label=_("Elige la institución"),
+    )
+    account_type = forms.ChoiceField(
+        label=_("Tipo de cuenta"), choices=AccountType.choices, required=False
+    )
+    account_number = forms.CharField(label=_("Número de cuenta"), max_length=20, required=False)
+    holder_name = forms.CharField(label=_("Nombre del titular"), max_length=120, required=False)
+    id_type = forms.ChoiceField(
+        label=_("Tipo de identificación"), choices=IdType.choices, required=False
+    )
+    identification = forms.CharField(label=_("Identificación"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
+    save_beneficiary = forms.BooleanField(label=_("Guardar beneficiario"), required=False)
+    alias = forms.CharField(label=_("Alias (opcional)"), max_length=40, required=False)
+    field_order = [
+        "beneficiary",
+        "institution",
+        "account_type",
+        "account_number",
+        "holder_name",
+        "id_type",
+        "identification",
+        "email",
+        "save_beneficiary",
+        "alias",
+        "origin",
+        "amount",
+        "memo",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = Beneficiary.objects.filter(
+            owner=self.member, kind=Beneficiary.Kind.INTERBANK, deleted_at__isnull=True
+        ).select_related("institution")
+
+    def charges(self):
+        from .services import interbank_fee
+
+        fee, vat = interbank_fee()
+        return fee, vat, fee + vat
+
+    def clean(self):
+        data = super().clean()
+        beneficiary = data.get("beneficiary")
+        if beneficiary is not None:
+            data["payee"] = Payee(
+                institution=beneficiary.institution,
+                account_number=beneficiary.account_number,
+                account_type=beneficiary.account_type,
+                name=beneficiary.holder_name,
+                id_type=beneficiary.id_type,
+                identification=beneficiary.identification,
+                email=data.get("email") or beneficiary.email,
+            )
+            return data
+        required = {
+            "institution": gettext("Elige la institución financiera."),
+            "account_type": gettext("Elige el tipo de cuenta."),
+            "holder_name": gettext("Ingresa el nombre del titular."),
+        }
+        for field, message in required.items():
+            if not data.get(field):
+                self.add_error(field, message)
+        try:
+            number = account_number_check(data.get("account_number", ""))
+            identification = identification_check(
+                data.get("id_type", ""), data.get("identification", "")
+            )
+        except TransferError as exc:
+            self.add_error(exc.field, exc.message)
+            return data
+        if self.errors:
+            return data
+        data["payee"] = Payee(
+            institution=data["institution"],
+            account_number=number,
+            account_type=data["account_type"],
+            name=data["holder_name"].strip().upper(),
+            id_type=data["id_type"],
+            identification=identification,
+            email=data.get("email", ""),
+        )
+        return data
+
+
+class LimitsForm(forms.Form):
+    def __init__(self, *args, limits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for category, label in LimitCategory.choices:
+            current = limits[category]
+            fields = []
+            for period, period_label in (
+                ("daily", _("Diario")),
+                ("weekly", _("Semanal")),
+                ("monthly", _("Mensual")),
+            ):
+                name = f"{category}_{period}"
+                self.fields[name] = forms.DecimalField(
+                    label=f"{label} · {period_label}",
+                    max_digits=14,
+                    decimal_places=2,
+                    min_value=Decimal("0.01"),
+                    initial=current[period],
+                    error_messages={"required": _("Ingresa el cupo.")},
+                    widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                )
+                fields.append(name)
+            self.rows.append((label, [self[name] for name in fields], current))
+
+    def values(self, category: str) -> tuple[Decimal, Decimal, Decimal]:
+        return tuple(self.cleaned_data[f"{category}_{p}"] for p in ("daily", "weekly", "monthly"))
+
+
+class BeneficiaryEditForm(forms.Form):
+    alias = forms.CharField(label=_("Alias"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Correo electrónico"), required=False)

@@ -1,0 +1,520 @@
+"""Transferencias: the form, "Verifica que todos los datos estén correctos", the code (except
+between one's own accounts), the receipt. Beneficiaries and limits."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.http import require_GET
+
+from accounts.models import Channel
+from identity.otp_views import OtpConfirmView
+
+from .beneficiaries import (
+    beneficiaries_of,
+    beneficiary_delete,
+    beneficiary_interbank_save,
+    beneficiary_member_save,
+    beneficiary_update,
+    limits_problem,
+    limits_set,
+)
+from .calendar import process_date_for
+from .forms import (
+    BeneficiaryEditForm,
+    InterbankTransferForm,
+    LimitsForm,
+    MemberTransferForm,
+    OwnTransferForm,
+)
+from .models import AccountType, Beneficiary, Institution, LimitCategory, Transfer
+from .services import (
+    Order,
+    TransferError,
+    frequent_payees,
+    interbank_transfer,
+    limits_of,
+    member_account_lookup,
+    member_transfer,
+    own_transfer,
+    settlement_for,
+    used_of,
+)
+
+
+def member_of(request):
+    member = request.user.customer
+    if member is None:
+        raise Http404
+    return member
+
+
+def _channel(request) -> str:
+    ua = request.META.get("HTTP_USER_AGENT", "")
+    return Channel.MOBILE if any(t in ua for t in ("Mobile", "Android", "iPhone")) else Channel.WEB
+
+
+def _order(request, form) -> Order:
+    data = form.cleaned_data
+    return Order(
+        user=request.user,
+        member=form.member,
+        origin=data["origin"],
+        amount=data["amount"],
+        memo=data.get("memo", ""),
+        idempotency_key=form.idempotency_key(),
+        channel=_channel(request),
+        funds_origin=data.get("funds_origin", ""),
+        funds_purpose=data.get("funds_purpose", ""),
+    )
+
+
+def _hidden(request) -> list[tuple[str, str]]:
+    return [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in {"csrfmiddlewaretoken", "step"}
+        for value in values
+    ]
+
+
+def _receipt_url(transfer: Transfer) -> str:
+    return reverse("transfers:receipt", kwargs={"pk": transfer.pk})
+
+
+@login_required
+@require_GET
+def index(request):
+    member = member_of(request)
+    return render(
+        request,
+        "transfers/index.html",
+        {
+            "frequent": frequent_payees(member),
+            "immediate": Institution.objects.filter(
+                active=True, settlement=Institution.Settlement.IMMEDIATE
+            ),
+        },
+    )
+
+
+# --- The form and the "verify" page ------------------------------------------------------------
+
+
+class TransferFormView(LoginRequiredMixin, View):
+    form_class = None
+    title = ""
+    kind = ""
+    confirm_url = None  # the code step; None: confirm here, without a code
+
+    def get_form(self, data=None, initial=None):
+        return self.form_class(data=data, initial=initial or {}, member=member_of(self.request))
+
+    def get(self, request):
+        initial = {}
+        if request.GET.get("beneficiario"):
+            beneficiary = get_object_or_404(
+                Beneficiary,
+                pk=request.GET["beneficiario"],
+                owner=member_of(request),
+                deleted_at__isnull=True,
+            )
+            initial["beneficiary"] = beneficiary.pk
+        return self.page(self.get_form(initial=initial))
+
+    def page(self, form):
+        return render(
+            request=self.request,
+            template_name="transfers/transfer_form.html",
+            context={"form": form, "title": self.title, "kind": self.kind},
+        )
+
+    def post(self, request):
+        form = self.get_form(data=request.POST)
+        if request.POST.get("step") == "edit" or not form.is_valid():
+            return self.page(form)
+        if request.POST.get("step") == "confirm" and self.confirm_url is None:
+            return self.execute(form)
+        return render(request, "transfers/confirm.html", summary(request, form, self))
+
+    def execute(self, form):
+        raise NotImplementedError
+
+
+def summary(request, form, view) -> dict:
+    data = form.cleaned_data
+    fee, vat, charges = form.charges()
+    payee = data.get("payee")
+    destination = data.get("destination")
+    context = {
+        "title": view.title,
+        "kind": view.kind,
+        "form": form,
+        "hidden": _hidden(request),
+        "origin": data["origin"],
+        "amount": data["amount"],
+        "memo": data.get("memo", ""),
+        "fee": fee,
+        "vat": vat,
+        "total": data["amount"] + charges,
+        "action": str(view.confirm_url or reverse(view.url_name)),
+        "edit_url": reverse(view.url_name),
+        "needs_code": view.confirm_url is not None,
+    }
+    if payee is not None:
+        settlement = settlement_for(payee.institution, data["amount"])
+        context.update(
+            to_name=payee.name,
+            to_account=f"{AccountType(payee.account_type).label} ****{payee.account_number[-4:]}",
+            to_institution=payee.institution.name,
+            immediate=settlement == Institution.Settlement.IMMEDIATE,
+            process_date=process_date_for(),
+            today=timezone.localdate(),
+        )
+    elif destination is not None:
+        context.update(
+            to_name=destination.owner.full_name,
+            to_account=f"{destination.get_product_display()} {destination.masked_number}",
+            to_institution="Cooprogreso",
+        )
+    return context
+
+
+class OwnTransferView(TransferFormView):
+    form_class = OwnTransferForm
+    title = _("Transferencia a mis cuentas")
+    kind = "own"
+    url_name = "transfers:own"
+
+    def execute(self, form):
+        try:
+            transfer = own_transfer(
+                order=_order(self.request, form), destination=form.cleaned_data["destination"]
+            )
+        except TransferError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.page(form)
+        return redirect(_receipt_url(transfer))
+
+
+class MemberTransferView(TransferFormView):
+    form_class = MemberTransferForm
+    title = _("Transferencia Cooprogreso")
+    kind = "member"
+    url_name = "transfers:member"
+    confirm_url = reverse_lazy("transfers:member_confirm")
+
+
+class InterbankTransferView(TransferFormView):
+    form_class = InterbankTransferForm
+    title = _("Transferencias interbancarias")
+    kind = "interbank"
+    url_name = "transfers:interbank"
+    confirm_url = reverse_lazy("transfers:interbank_confirm")
+
+
+# --- The code step ---------------------------------------------------------------------------
+
+
+class TransferConfirmView(OtpConfirmView):
+    """The confirm button of the verify page: a code bound to origin, payee, amount and key."""
+
+    template_name = "transfers/confirm.html"
+    form_class = None
+    view = None
+    otp_purpose = "transfer"
+    cancel_url = reverse_lazy("transfers:index")
+
+    def get(self, request, *args, **kwargs):
+        return redirect("transfers:index")
+
+    def get_form(self, data=None):
+        return self.form_class(data=data, member=member_of(self.request))
+
+    def get_context_data(self, **kwargs):
+        form = kwargs["form"]
+        if form.is_bound and form.is_valid():
+            return {**summary(self.request, form, self.view), **kwargs}
+        return super().get_context_data(title=self.view.title, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # A confirm sent twice (double click, reload) shows the first transfer's receipt.
+        if request.POST.get("otp_step") == "verify":
+            form = self.get_form(data=request.POST)
+            if form.is_valid():
+                done = Transfer.objects.filter(
+                    idempotency_key=form.idempotency_key(), member=form.member
+                ).first()
+                if done is not None:
+                    return self.done(_receipt_url(done), "")
+        return super().post(request, *args, **kwargs)
+
+    def otp_operation(self, form):
+        data = form.cleaned_data
+        payee = data.get("payee")
+        destination = data.get("destination")
+        return {
+            "kind": self.view.kind,
+            "origin": data["origin"].pk,
+            "to": destination.pk
+            if destination
+            else [payee.institution.code, payee.account_number, payee.identification],
+            "amount": str(data["amount"]),
+            "memo": data.get("memo", ""),
+            "key": str(data["key"]),
+        }
+
+    def otp_description(self, form):
+        data = form.cleaned_data
+        payee = data.get("payee")
+        destination = data.get("destination")
+        name = payee.name if payee else destination.owner.full_name
+        number = payee.account_number if payee else destination.number
+        return gettext("transferir $ %(amount)s a %(name)s ****%(last)s") % {
+            "amount": f"{data['amount']:,.2f}",
+            "name": name.split()[0] if name else "",
+            "last": number[-4:],
+        }
+
+    def confirmed(self, form, challenge):
+        try:
+            transfer = self.execute(form)
+        except TransferError as exc:
+            messages.error(self.request, exc.message)
+            return self.done(reverse(self.view.url_name), "")
+        return self.done(_receipt_url(transfer), "")
+
+
+class MemberConfirmView(TransferConfirmView):
+    form_class = MemberTransferForm
+    view = MemberTransferView
+
+    def execute(self, form):
+        data = form.cleaned_data
+        beneficiary = data.get("beneficiary")
+        if beneficiary is None and data.get("save_beneficiary"):
+            beneficiary = beneficiary_member_save(
+                member=form.member,
+                account_number=data["destination"].number,
+                alias=data.get("alias", ""),
+                email=data.get("email", ""),
+                user=self.request.user,
+            )
+        return member_transfer(
+            order=_order(self.request, form),
+            destination=data["destination"],
+            beneficiary=beneficiary,
+            email=data.get("email", ""),
+        )
+
+
+class InterbankConfirmView(TransferConfirmView):
+    form_class = InterbankTransferForm
+    view = InterbankTransferView
+
+    def execute(self, form):
+        data = form.cleaned_data
+        payee = data["payee"]
+        beneficiary = data.get("beneficiary")
+        if beneficiary is None and data.get("save_beneficiary"):
+            beneficiary = beneficiary_interbank_save(
+                member=form.member,
+                user=self.request.user,
+                data={
+                    "institution": payee.institution,
+                    "account_number": payee.account_number,
+                    "account_type": payee.account_type,
+                    "holder_name": payee.name,
+                    "id_type": payee.id_type,
+                    "identification": payee.identification,
+                    "email": payee.email,
+                    "alias": data.get("alias", ""),
+                },
+            )
+        return interbank_transfer(
+            order=_order(self.request, form), payee=payee, beneficiary=beneficiary
+        )
+
+
+@login_required
+@require_GET
+def account_holder(request):
+    """ "Validar": the holder of a Cooprogreso account, without reloading the page."""
+    member = member_of(request)
+    account = member_account_lookup(request.GET.get("account_number", ""))
+    error = ""
+    if account is None:
+        error = gettext("No existe una cuenta activa con ese número.")
+    elif account.owner_id == member.pk:
+        error = gettext("Para tus propias cuentas usa «Transferencia a mis cuentas».")
+    return render(
+        request, "transfers/holder.html", {"account": None if error else account, "error": error}
+    )
+
+
+@login_required
+@require_GET
+def receipt(request, pk):
+    transfer = get_object_or_404(
+        Transfer.objects.select_related("origin", "destination", "institution", "transaction"),
+        pk=pk,
+        member=member_of(request),
+    )
+    return render(request, "transfers/receipt.html", {"transfer": transfer})
+
+
+# --- Beneficiaries -----------------------------------------------------------------------------
+
+TABS = [
+    ("cooprogreso", Beneficiary.Kind.MEMBER, _("Cooprogreso")),
+    ("otros", Beneficiary.Kind.INTERBANK, _("Otros bancos")),
+    ("tarjetas", Beneficiary.Kind.CARD, _("Tarjetas")),
+]
+
+
+@login_required
+@require_GET
+def beneficiaries(request):
+    member = member_of(request)
+    tab = request.GET.get("tab", "cooprogreso")
+    kind = dict((t, k) for t, k, _label in TABS).get(tab, Beneficiary.Kind.MEMBER)
+    query = request.GET.get("q", "").strip()[:40]
+    context = {
+        "rows": beneficiaries_of(member, kind=kind, query=query),
+        "tabs": TABS,
+        "tab": tab,
+        "query": query,
+    }
+    template = "transfers/beneficiaries.html"
+    if request.htmx:
+        template += "#list"
+    return render(request, template, context)
+
+
+class BeneficiaryMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.beneficiary = get_object_or_404(
+                Beneficiary, pk=kwargs["pk"], owner=member_of(request), deleted_at__isnull=True
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BeneficiaryEditView(BeneficiaryMixin, OtpConfirmView):
+    heading = _("Editar beneficiario")
+    otp_purpose = "beneficiary_edit"
+    cancel_url = reverse_lazy("transfers:beneficiaries")
+
+    def get_form(self, data=None):
+        return BeneficiaryEditForm(
+            data=data, initial={"alias": self.beneficiary.alias, "email": self.beneficiary.email}
+        )
+
+    def get_context_data(self, **kwargs):
+        intro = f"{self.beneficiary.holder_name} · {self.beneficiary.masked_number}"
+        return super().get_context_data(intro=intro, **kwargs)
+
+    def otp_operation(self, form):
+        return {"beneficiary": self.beneficiary.pk, **form.cleaned_data}
+
+    def otp_description(self, form):
+        return gettext("editar el beneficiario %(name)s") % {"name": self.beneficiary}
+
+    def confirmed(self, form, challenge):
+        beneficiary_update(
+            beneficiary=self.beneficiary,
+            alias=form.cleaned_data["alias"],
+            email=form.cleaned_data["email"],
+            user=self.request.user,
+        )
+        return self.done(reverse("transfers:beneficiaries"), gettext("Beneficiario actualizado"))
+
+
+class BeneficiaryDeleteView(BeneficiaryMixin, OtpConfirmView):
+    heading = _("Eliminar beneficiario")
+    submit_label = _("Sí, eliminar")
+    otp_purpose = "beneficiary_delete"
+    cancel_url = reverse_lazy("transfers:beneficiaries")
+
+    def get_form(self, data=None):
+        return forms.Form(data=data)
+
+    def get_context_data(self, **kwargs):
+        intro = gettext("¿Eliminar a %(name)s (%(account)s) de tus beneficiarios?") % {
+            "name": self.beneficiary,
+            "account": self.beneficiary.masked_number,
+        }
+        return super().get_context_data(intro=intro, **kwargs)
+
+    def otp_operation(self, form):
+        return {"beneficiary": self.beneficiary.pk}
+
+    def otp_description(self, form):
+        return gettext("eliminar el beneficiario %(name)s") % {"name": self.beneficiary}
+
+    def confirmed(self, form, challenge):
+        beneficiary_delete(beneficiary=self.beneficiary, user=self.request.user)
+        return self.done(reverse("transfers:beneficiaries"), gettext("Beneficiario eliminado"))
+
+
+# --- Limits ----------------------------------------------------------------------------------
+
+
+class LimitsView(OtpConfirmView):
+    template_name = "transfers/limits.html"
+    heading = _("Personalización de cupos")
+    otp_purpose = "limits"
+    cancel_url = reverse_lazy("transfers:index")
+
+    def current(self):
+        member = member_of(self.request)
+        result = {}
+        for category, _label in LimitCategory.choices:
+            daily, weekly, monthly = limits_of(member, category)
+            used = used_of(member, category)
+            result[category] = {"daily": daily, "weekly": weekly, "monthly": monthly, "used": used}
+        return result
+
+    def get_form(self, data=None):
+        form = LimitsForm(data=data, limits=self.current())
+        original_clean = form.clean
+
+        def clean():
+            cleaned = original_clean()
+            for category, label in LimitCategory.choices:
+                if all(f"{category}_{p}" in cleaned for p in ("daily", "weekly", "monthly")):
+                    problem = limits_problem(category, form.values(category))
+                    if problem:
+                        form.add_error(None, f"{label}: {problem}")
+            return cleaned
+
+        form.clean = clean
+        return form
+
+    def otp_operation(self, form):
+        return {k: str(v) for k, v in sorted(form.cleaned_data.items())}
+
+    def otp_description(self, form):
+        return gettext("cambiar tus cupos de transferencias")
+
+    def confirmed(self, form, challenge):
+        for category, _label in LimitCategory.choices:
+            daily, weekly, monthly = form.values(category)
+            limits_set(
+                member=member_of(self.request),
+                category=category,
+                daily=daily,
+                weekly=weekly,
+                monthly=monthly,
+                user=self.request.user,
+            )
+        return self.done(reverse("transfers:limits"), gettext("Cupos actualizados"))
