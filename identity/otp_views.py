@@ -110,6 +110,7 @@ class OtpConfirmView(LoginRequiredMixin, View):
     heading = ""
     intro = ""
     submit_label = ""
+    crumb = ""  # the section the cancel link returns to ("Perfil" when empty)
     # Fields never echoed into the dialog (passwords): the view's ``otp_keep`` turns the valid
     # form into what the confirm step needs (e.g. a password hash), kept in the session; then
     # ``otp_operation``, ``otp_description`` and ``confirmed`` receive that instead of the form.
@@ -129,6 +130,7 @@ class OtpConfirmView(LoginRequiredMixin, View):
             "heading": self.heading,
             "intro": self.intro,
             "submit_label": self.submit_label,
+            "crumb": self.crumb,
             "back_url": str(self.cancel_url),
             **kwargs,
         }

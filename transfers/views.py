@@ -411,6 +411,7 @@ class BeneficiaryMixin:
 
 class BeneficiaryEditView(BeneficiaryMixin, OtpConfirmView):
     heading = _("Editar beneficiario")
+    crumb = _("Administrar beneficiarios")
     otp_purpose = "beneficiary_edit"
     cancel_url = reverse_lazy("transfers:beneficiaries")
 
@@ -441,6 +442,7 @@ class BeneficiaryEditView(BeneficiaryMixin, OtpConfirmView):
 
 class BeneficiaryDeleteView(BeneficiaryMixin, OtpConfirmView):
     heading = _("Eliminar beneficiario")
+    crumb = _("Administrar beneficiarios")
     submit_label = _("Sí, eliminar")
     otp_purpose = "beneficiary_delete"
     cancel_url = reverse_lazy("transfers:beneficiaries")

@@ -65,6 +65,14 @@ def type_code(page, code: str) -> None:
     page.get_by_role("button", name="Validar").click()
 
 
+def enter_code(page) -> None:
+    """Waits for the code dialog or page, then types the code the outbox just got."""
+    from tests.auth import code_sent
+
+    page.get_by_label("Dígito 1").wait_for()
+    type_code(page, code_sent())
+
+
 @pytest.fixture
 def sign_in(page, live_server, demo, console_errors):
     def _sign_in(username="sociodemo1", password="Demo$2026abc", device_alias=""):  # noqa: S107

@@ -35,6 +35,7 @@ from enterprise.models import Company, CompanyRole, CompanyUser
 from identity.credentials import SECURITY_QUESTIONS, terms_current
 from identity.legal import terms_ensure
 from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityImage, SignIn
+from transfers.reference import reference_ensure
 
 PASSWORD = "Demo$2026abc"  # noqa: S105 - published demo password, listed in the README
 CENT = Decimal("0.01")
@@ -123,6 +124,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             internal_accounts_ensure()
             terms_ensure()
+            reference_ensure()
             members = [self._member(spec) for spec in MEMBERS]
             company_member = self._company()
             self._staff()

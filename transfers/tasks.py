@@ -1,0 +1,39 @@
+"""Celery tasks of settlement: thin, idempotent, ids only. Beat wakes them (schedules in the
+database, migration 0003); the rows, not the messages, say what is due."""
+
+from celery import shared_task
+
+from . import settlement
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def settlement_cycle() -> int:
+    """A settlement cycle (09:00, 11:00, 13:00, 15:00 on weekdays; the service itself skips
+    holidays and closed days), then whatever answers the central bank already has."""
+    result = settlement.cycle_run()
+    settlement.results_apply()
+    return len(result.sent)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def settlement_results() -> int:
+    summary = settlement.results_apply()
+    return summary.credited + summary.returned
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def transfer_send_immediate(transfer_id: int) -> None:
+    """Only "look now" after an immediate transfer is ordered: a no-op if it is no longer
+    PENDIENTE (the sweep or another worker sent it)."""
+    settlement.immediate_send(transfer_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def immediate_sweep() -> int:
+    return settlement.immediate_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def incoming_credits() -> int:
+    summary = settlement.incoming_apply()
+    return summary.credited + summary.returned
