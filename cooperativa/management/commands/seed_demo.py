@@ -35,6 +35,7 @@ from enterprise.models import Company, CompanyRole, CompanyUser
 from identity.credentials import SECURITY_QUESTIONS, terms_current
 from identity.legal import terms_ensure
 from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityImage, SignIn
+from transfers.models import AccountType, Beneficiary, Institution
 from transfers.reference import reference_ensure
 
 PASSWORD = "Demo$2026abc"  # noqa: S105 - published demo password, listed in the README
@@ -134,6 +135,7 @@ class Command(BaseCommand):
             self._history(members, company_member)
         with transaction.atomic():
             self._products(members)
+            self._beneficiaries(members[0])
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
 
     # -- people ---------------------------------------------------------------------------
@@ -508,6 +510,24 @@ class Command(BaseCommand):
                     posted_at=when,
                     details=details,
                 )
+
+    def _beneficiaries(self, member):
+        # The payee of the manuals' screenshots, saved by the first member.
+        Beneficiary.objects.get_or_create(
+            owner=member,
+            kind=Beneficiary.Kind.INTERBANK,
+            institution=Institution.objects.get(code="0017"),
+            account_number="2200099993",
+            deleted_at=None,
+            defaults={
+                "alias": "Fanny",
+                "account_type": AccountType.SAVINGS,
+                "holder_name": "FANNY ONTANEDA",
+                "id_type": IdType.CEDULA,
+                "identification": "0926687856",
+                "email": "fanny.ontaneda@example.com",
+            },
+        )
 
     def _products(self, members):
         first = members[0]
