@@ -87,6 +87,19 @@ def _hidden(request) -> list[tuple[str, str]]:
     ]
 
 
+def _already_done(request) -> Transfer | None:
+    """The transfer a re-posted confirm already made (double click, reload, back button): its
+    receipt is shown again, before any check that the first one's own debit would now fail."""
+    import uuid
+
+    try:
+        key = uuid.UUID(request.POST.get("key", ""))
+    except ValueError:
+        return None
+    member = member_of(request)
+    return Transfer.objects.filter(idempotency_key=f"tr-{member.pk}-{key}", member=member).first()
+
+
 def _receipt_url(transfer: Transfer) -> str:
     return reverse("transfers:receipt", kwargs={"pk": transfer.pk})
 
@@ -139,6 +152,8 @@ class TransferFormView(LoginRequiredMixin, View):
         )
 
     def post(self, request):
+        if request.POST.get("step") == "confirm" and (done := _already_done(request)):
+            return redirect(_receipt_url(done))
         form = self.get_form(data=request.POST)
         if request.POST.get("step") == "edit" or not form.is_valid():
             return self.page(form)
@@ -248,14 +263,8 @@ class TransferConfirmView(OtpConfirmView):
 
     def post(self, request, *args, **kwargs):
         # A confirm sent twice (double click, reload) shows the first transfer's receipt.
-        if request.POST.get("otp_step") == "verify":
-            form = self.get_form(data=request.POST)
-            if form.is_valid():
-                done = Transfer.objects.filter(
-                    idempotency_key=form.idempotency_key(), member=form.member
-                ).first()
-                if done is not None:
-                    return self.done(_receipt_url(done), "")
+        if request.POST.get("otp_step") and (done := _already_done(request)):
+            return self.done(_receipt_url(done), "")
         return super().post(request, *args, **kwargs)
 
     def otp_operation(self, form):

@@ -274,3 +274,16 @@ def test_limits_personalisation_with_code_and_within_maximums(signed_in, member_
         Decimal("500"),
         Decimal("1000"),
     )
+
+
+def test_a_replay_after_the_money_is_gone_still_shows_the_first_receipt(
+    signed_in, member_user, outsider
+):
+    data = member_data(member_user, outsider, amount="499.00")
+    first = with_code(signed_in, "/transferencias/cooprogreso/confirmar/", data)
+    # The balance no longer covers it: the re-post is still the first transfer, not an error.
+    again = signed_in.post(
+        "/transferencias/cooprogreso/confirmar/",
+        {**data, "otp_step": "verify", "otp_challenge": "1", "otp_code": "000000"},
+    )
+    assert again["Location"] == first["Location"] and Transfer.objects.count() == 1
