@@ -11,6 +11,7 @@ from identity.models import IdType
 from .beneficiaries import account_number_check, identification_check
 from .models import AccountType, Beneficiary, Institution, LimitCategory
 from .services import (
+    ORIGIN_PRODUCTS,
     Payee,
     TransferError,
     amount_clean,
@@ -54,16 +55,32 @@ class BaseTransferForm(forms.Form):
     funds_purpose = forms.CharField(
         label=_("Destino de los fondos"), max_length=200, required=False
     )
-    key = forms.UUIDField(widget=forms.HiddenInput)
+    key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("La operación expiró. Vuelve a ingresar los datos."),
+            "invalid": _("La operación expiró. Vuelve a ingresar los datos."),
+        },
+    )
 
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
         self.fields["origin"].queryset = Account.objects.filter(
-            owner=member, product__in=DEPOSIT_PRODUCTS, status=Account.Status.ACTIVE
+            owner=member, product__in=ORIGIN_PRODUCTS, status=Account.Status.ACTIVE
         ).order_by("number")
         if not self.is_bound:
             self.initial.setdefault("key", uuid.uuid4())
+
+    def full_clean(self):
+        # An unusable key is the form's problem, said at the top, with a fresh key for the
+        # next submit.
+        super().full_clean()
+        if self.is_bound and "key" in self.errors:
+            message = self.errors.pop("key")
+            self.add_error(None, message)
+            self.data = self.data.copy()
+            self.data["key"] = str(uuid.uuid4())
 
     def clean_amount(self):
         try:
@@ -120,7 +137,9 @@ class OwnTransferForm(BaseTransferForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["destination"].queryset = self.fields["origin"].queryset
+        self.fields["destination"].queryset = Account.objects.filter(
+            owner=self.member, product__in=DEPOSIT_PRODUCTS, status=Account.Status.ACTIVE
+        ).order_by("number")
         del self.fields["funds_origin"], self.fields["funds_purpose"]
 
     def clean(self):

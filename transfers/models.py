@@ -172,6 +172,9 @@ class Transfer(models.Model):
         Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="returned"
     )
     created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
+    # When it was last handed to the gateway: a sender that claims it sets this, so only one
+    # asks the gateway at a time.
+    sent_at = models.DateTimeField(_("enviada"), null=True, blank=True)
     settled_at = models.DateTimeField(_("acreditada"), null=True, blank=True)
 
     class Meta:
@@ -220,9 +223,10 @@ class MemberLimit(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfer_limits")
     category = models.CharField(_("tipo"), max_length=14, choices=LimitCategory.choices)
-    daily = models.DecimalField(_("diario"), **MONEY)
-    weekly = models.DecimalField(_("semanal"), **MONEY)
-    monthly = models.DecimalField(_("mensual"), **MONEY)
+    # Empty: the cooperative's maximum. Either way the lower of the two applies.
+    daily = models.DecimalField(_("diario"), null=True, blank=True, **MONEY)
+    weekly = models.DecimalField(_("semanal"), null=True, blank=True, **MONEY)
+    monthly = models.DecimalField(_("mensual"), null=True, blank=True, **MONEY)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from accounts.models import (
     Account,
     Entry,
     InternalAccount,
+    Product,
     TransactionKind,
 )
 from accounts.services.ledger import (
@@ -49,6 +50,8 @@ from .models import (
 )
 
 RETRIES = 5
+# Share certificates (aportaciones) are capital: money goes in, not out by transfer.
+ORIGIN_PRODUCTS = (Product.SAVINGS, Product.PROGRESAR, Product.CHECKING)
 
 
 class TransferError(Exception):
@@ -108,11 +111,16 @@ def interbank_fee() -> tuple[Decimal, Decimal]:
 
 
 def limits_of(member: Member, category: str) -> tuple[Decimal, Decimal, Decimal]:
-    own = MemberLimit.objects.filter(member=member, category=category).first()
-    if own is not None:
-        return own.daily, own.weekly, own.monthly
+    """The limits that apply: the member's own where set, never above the cooperative's
+    current maximums (a maximum lowered later applies at once)."""
     top = CooperativeLimit.objects.get(category=category)
-    return top.daily, top.weekly, top.monthly
+    own = MemberLimit.objects.filter(member=member, category=category).first()
+    result = []
+    for period in ("daily", "weekly", "monthly"):
+        maximum = getattr(top, period)
+        chosen = getattr(own, period) if own is not None else None
+        result.append(maximum if chosen is None else min(chosen, maximum))
+    return tuple(result)
 
 
 def _windows(now: datetime) -> tuple[datetime, datetime, datetime]:
@@ -153,12 +161,9 @@ def limit_problem(member: Member, category: str, amount: Decimal) -> str | None:
 def _limits_check(member: Member, category: str, amount: Decimal) -> None:
     """Inside the transfer's transaction: the limit row is locked first, so two transfers of
     this member are checked one after the other against what the first one posted."""
-    daily, weekly, monthly = limits_of(member, category)
-    MemberLimit.objects.select_for_update().get_or_create(
-        member=member,
-        category=category,
-        defaults={"daily": daily, "weekly": weekly, "monthly": monthly},
-    )
+    # The row is only the lock here (empty values: the cooperative's maximums apply); the
+    # limits are read after taking it, so a change made meanwhile is seen.
+    MemberLimit.objects.select_for_update().get_or_create(member=member, category=category)
     problem = limit_problem(member, category, amount)
     if problem:
         raise TransferError(problem, "amount")
@@ -181,7 +186,7 @@ def origin_check(member: Member, origin: Account, amount=None) -> None:
     if amount is not None:
         # Also here, not only in forms: a negative amount would move money backwards.
         amount_clean(amount)
-    if origin.owner_id != member.pk or origin.product not in DEPOSIT_PRODUCTS:
+    if origin.owner_id != member.pk or origin.product not in ORIGIN_PRODUCTS:
         raise TransferError(gettext("Elige una de tus cuentas como origen."), "origin")
     if origin.status != Account.Status.ACTIVE:
         raise TransferError(
@@ -311,7 +316,7 @@ def member_account_lookup(number: str) -> Account | None:
         Account.objects.select_related("owner")
         .filter(
             number=number,
-            product__in=DEPOSIT_PRODUCTS,
+            product__in=ORIGIN_PRODUCTS,
             status=Account.Status.ACTIVE,
             internal_code__isnull=True,
         )
@@ -332,7 +337,7 @@ def member_transfer(
         raise TransferError(
             gettext("Para tus propias cuentas usa «Transferencia a mis cuentas»."), "destination"
         )
-    if destination.status != Account.Status.ACTIVE or destination.product not in DEPOSIT_PRODUCTS:
+    if destination.status != Account.Status.ACTIVE or destination.product not in ORIGIN_PRODUCTS:
         raise TransferError(gettext("La cuenta de destino no puede recibir transferencias."))
     _funds_check(order)
     holder = destination.owner
@@ -455,7 +460,9 @@ def interbank_transfer(
             else process_date_for(),
         )
         if settlement == Institution.Settlement.IMMEDIATE:
-            transaction.on_commit(lambda: _send_now(transfer.pk))
+            # robust: the money is committed; a broker failure must not become an error page
+            # (the sweep sends PENDIENTE immediate transfers anyway).
+            transaction.on_commit(lambda: _send_now(transfer.pk), robust=True)
         return transfer
 
     return _post(

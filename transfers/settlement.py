@@ -177,7 +177,9 @@ def batch_send(batch_id: int) -> bool:
         batch.sent_at = timezone.now()
         batch.gateway_reference = reference
         batch.save(update_fields=["status", "sent_at", "gateway_reference"])
-        Transfer.objects.filter(batch=batch, status=Status.PENDING).update(status=Status.SENT)
+        Transfer.objects.filter(batch=batch, status=Status.PENDING).update(
+            status=Status.SENT, sent_at=timezone.now()
+        )
     logger.info("SPI: lote %s enviado (%s)", batch.file_name, reference)
     return True
 
@@ -354,7 +356,7 @@ def immediate_send(transfer_id: int) -> str | None:
         status=Status.PENDING,
         settlement=IMMEDIATE,
         institution__isnull=False,
-    ).update(status=Status.SENT)
+    ).update(status=Status.SENT, sent_at=timezone.now())
     if not claimed:
         return None
     return _immediate_ask(transfer_id)
@@ -382,8 +384,13 @@ def immediate_sweep(now: datetime | None = None) -> int:
     settled = 0
     for pk in list(base.filter(status=Status.PENDING).values_list("pk", flat=True)[:500]):
         settled += immediate_send(pk) is not None
-    stuck = base.filter(status=Status.SENT, created_at__lt=now - IMMEDIATE_STUCK_AFTER)
-    for pk in list(stuck.values_list("pk", flat=True)[:500]):
+    stuck = base.filter(status=Status.SENT, sent_at__lt=now - IMMEDIATE_STUCK_AFTER)
+    for pk, sent_at in list(stuck.values_list("pk", "sent_at")[:500]):
+        # Claimed again by moving sent_at: of two sweeps, only one asks the gateway.
+        if not Transfer.objects.filter(pk=pk, status=Status.SENT, sent_at=sent_at).update(
+            sent_at=now
+        ):
+            continue
         try:
             settled += _immediate_ask(pk) is not None
         except LedgerError:

@@ -3,10 +3,16 @@ between one's own accounts), the receipt. Beneficiaries and limits."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import fields
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -17,6 +23,7 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from accounts.models import Channel
+from identity.models import Member
 from identity.otp_views import OtpConfirmView
 
 from .beneficiaries import (
@@ -55,6 +62,10 @@ def member_of(request):
     member = request.user.customer
     if member is None:
         raise Http404
+    if member.kind == Member.Kind.COMPANY:
+        # A company's money moves only through its approval workflow (makers and approvers),
+        # never by one login alone.
+        raise PermissionDenied(gettext("Las transferencias de empresa requieren aprobación."))
     return member
 
 
@@ -87,17 +98,31 @@ def _hidden(request) -> list[tuple[str, str]]:
     ]
 
 
+class KeyReused(Exception):
+    pass
+
+
 def _already_done(request) -> Transfer | None:
     """The transfer a re-posted confirm already made (double click, reload, back button): its
-    receipt is shown again, before any check that the first one's own debit would now fail."""
-    import uuid
-
+    receipt is shown again, before any check that the first one's own debit would now fail.
+    The same key with other data (a form brought back and changed) is refused instead."""
     try:
         key = uuid.UUID(request.POST.get("key", ""))
     except ValueError:
         return None
     member = member_of(request)
-    return Transfer.objects.filter(idempotency_key=f"tr-{member.pk}-{key}", member=member).first()
+    done = Transfer.objects.filter(idempotency_key=f"tr-{member.pk}-{key}", member=member).first()
+    if done is None:
+        return None
+    try:
+        same = Decimal(request.POST.get("amount", "")) == done.amount and (
+            str(done.origin_id) == request.POST.get("origin")
+        )
+    except InvalidOperation:
+        same = False
+    if not same:
+        raise KeyReused
+    return done
 
 
 def _receipt_url(transfer: Transfer) -> str:
@@ -135,6 +160,8 @@ class TransferFormView(LoginRequiredMixin, View):
     def get(self, request):
         initial = {}
         if request.GET.get("beneficiario"):
+            if not request.GET["beneficiario"].isdigit():
+                raise Http404
             beneficiary = get_object_or_404(
                 Beneficiary,
                 pk=request.GET["beneficiario"],
@@ -152,8 +179,11 @@ class TransferFormView(LoginRequiredMixin, View):
         )
 
     def post(self, request):
-        if request.POST.get("step") == "confirm" and (done := _already_done(request)):
-            return redirect(_receipt_url(done))
+        try:
+            if (done := _already_done(request)) and request.POST.get("step") == "confirm":
+                return redirect(_receipt_url(done))
+        except KeyReused:
+            return self.reused()
         form = self.get_form(data=request.POST)
         if request.POST.get("step") == "edit" or not form.is_valid():
             return self.page(form)
@@ -163,6 +193,13 @@ class TransferFormView(LoginRequiredMixin, View):
 
     def execute(self, form):
         raise NotImplementedError
+
+    def reused(self):
+        messages.error(self.request, gettext(KEY_REUSED))
+        return redirect(self.url_name)
+
+
+KEY_REUSED = "Esta operación ya fue registrada con otros datos; inicia una nueva."
 
 
 def summary(request, form, view) -> dict:
@@ -263,24 +300,28 @@ class TransferConfirmView(OtpConfirmView):
 
     def post(self, request, *args, **kwargs):
         # A confirm sent twice (double click, reload) shows the first transfer's receipt.
-        if request.POST.get("otp_step") and (done := _already_done(request)):
+        try:
+            done = _already_done(request)
+        except KeyReused:
+            messages.error(request, gettext(KEY_REUSED))
+            return self.done(reverse(self.view.url_name), "")
+        if done is not None:
             return self.done(_receipt_url(done), "")
         return super().post(request, *args, **kwargs)
 
     def otp_operation(self, form):
-        data = form.cleaned_data
-        payee = data.get("payee")
-        destination = data.get("destination")
-        return {
-            "kind": self.view.kind,
-            "origin": data["origin"].pk,
-            "to": destination.pk
-            if destination
-            else [payee.institution.code, payee.account_number, payee.identification],
-            "amount": str(data["amount"]),
-            "memo": data.get("memo", ""),
-            "key": str(data["key"]),
-        }
+        # Everything the transfer will use: origin, amount, the whole payee (name, account
+        # type, identification, e-mail), memo, funds declaration, what is saved and the key.
+        operation = {"kind": self.view.kind}
+        for name, value in sorted(form.cleaned_data.items()):
+            if name == "payee":
+                value = {
+                    f.name: getattr(value, f.name) for f in fields(value) if f.name != "institution"
+                } | {"institution": value.institution.code}
+            elif hasattr(value, "pk"):
+                value = value.pk
+            operation[name] = value if isinstance(value, dict | bool | None) else str(value)
+        return operation
 
     def otp_description(self, form):
         data = form.cleaned_data
@@ -357,8 +398,18 @@ class InterbankConfirmView(TransferConfirmView):
 @login_required
 @require_GET
 def account_holder(request):
-    """ "Validar": the holder of a Cooprogreso account, without reloading the page."""
+    """ "Validar": the holder of a Cooprogreso account, without reloading the page. Lookups are
+    counted per user: names are personal data, not a directory to walk."""
     member = member_of(request)
+    key = f"transfers:holder-lookups:{request.user.pk}"
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > HOLDER_LOOKUPS_PER_HOUR:
+        return render(
+            request,
+            "transfers/holder.html",
+            {"error": gettext("Hiciste demasiadas consultas. Intenta más tarde.")},
+            status=429,
+        )
     account = member_account_lookup(request.GET.get("account_number", ""))
     error = ""
     if account is None:
@@ -382,6 +433,8 @@ def receipt(request, pk):
 
 
 # --- Beneficiaries -----------------------------------------------------------------------------
+
+HOLDER_LOOKUPS_PER_HOUR = 30
 
 TABS = [
     ("cooprogreso", Beneficiary.Kind.MEMBER, _("Cooprogreso")),

@@ -391,7 +391,7 @@ def test_an_immediate_transfer_left_sent_by_a_dead_worker_is_asked_again(
         member_user, "10.00", account_number="3300000097", institution_code=IMMEDIATE_BANK
     )
     # The worker claimed it, the central bank answered, and the worker died.
-    Transfer.objects.filter(pk=transfer.pk).update(status=S.SENT)
+    Transfer.objects.filter(pk=transfer.pk).update(status=S.SENT, sent_at=timezone.now())
     central_bank.send_immediate(settlement.transfer_line(transfer))
 
     assert settlement.immediate_sweep() == 0  # too recent: it may still be in flight

@@ -287,3 +287,92 @@ def test_a_replay_after_the_money_is_gone_still_shows_the_first_receipt(
         {**data, "otp_step": "verify", "otp_challenge": "1", "otp_code": "000000"},
     )
     assert again["Location"] == first["Location"] and Transfer.objects.count() == 1
+
+
+def test_a_code_covers_the_whole_payee(signed_in, member_user):
+    data = interbank_data(member_user)
+    dialog = signed_in.post("/transferencias/interbancarias/confirmar/", data).content.decode()
+    challenge = re.search(r'name="otp_challenge" value="(\d+)"', dialog).group(1)
+    page = signed_in.post(
+        "/transferencias/interbancarias/confirmar/",
+        {
+            **data,
+            "holder_name": "Otro Nombre",
+            "otp_step": "verify",
+            "otp_challenge": challenge,
+            "otp_code": code_sent(),
+        },
+    ).content.decode()
+    assert "El código no corresponde a esta operación" in page
+    assert not Transfer.objects.exists()
+
+
+def test_company_logins_cannot_move_company_money_alone(client):
+    from identity.models import Member
+    from tests.factories import UserFactory
+
+    user = UserFactory(customer__kind=Member.Kind.COMPANY)
+    AccountFactory(owner=user.customer)
+    sign_in(client, user.username)
+    for url in (
+        "/transferencias/",
+        "/transferencias/cooprogreso/",
+        "/beneficiarios/",
+        "/transferencias/cupos/",
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_odd_query_strings_and_reused_keys(signed_in, member_user, outsider):
+    assert signed_in.get("/transferencias/cooprogreso/?beneficiario=abc").status_code == 404
+    data = member_data(member_user, outsider)
+    with_code(signed_in, "/transferencias/cooprogreso/confirmar/", data)
+    # The same form brought back with another amount: refused, nothing sent or posted.
+    response = signed_in.post("/transferencias/cooprogreso/", {**data, "amount": "50.00"})
+    assert response.status_code == 302
+    assert (
+        "ya fue registrada con otros datos" in signed_in.get(response["Location"]).content.decode()
+    )
+    assert Transfer.objects.count() == 1
+    # A broken key is a message and a fresh key, not a silent form.
+    page = signed_in.post("/transferencias/cooprogreso/", {**data, "key": "x"}).content.decode()
+    assert "La operación expiró" in page
+
+
+def test_holder_lookups_are_limited(signed_in, outsider):
+    from transfers.views import HOLDER_LOOKUPS_PER_HOUR
+
+    url = "/transferencias/cooprogreso/validar/"
+    for _ in range(HOLDER_LOOKUPS_PER_HOUR):
+        assert signed_in.get(url, {"account_number": savings(outsider).number}).status_code == 200
+    refused = signed_in.get(url, {"account_number": savings(outsider).number})
+    assert (
+        refused.status_code == 429 and outsider.customer.full_name not in refused.content.decode()
+    )
+
+
+def test_a_lowered_cooperative_maximum_applies_at_once(signed_in, member_user, outsider):
+    from transfers.models import CooperativeLimit
+
+    with_code(
+        signed_in, "/transferencias/cooprogreso/confirmar/", member_data(member_user, outsider)
+    )
+    CooperativeLimit.objects.filter(category=LimitCategory.MEMBER).update(daily=Decimal("30"))
+    page = signed_in.post(
+        "/transferencias/cooprogreso/", member_data(member_user, outsider, amount="20.00")
+    ).content.decode()
+    assert "cupo diario de $ 30.00: te quedan $ 10.00" in page
+
+
+def test_share_certificates_are_not_an_origin(member_user, outsider):
+    from tests.transfers.test_orders import order
+    from transfers.services import TransferError, member_transfer
+
+    shares = AccountFactory(owner=member_user.customer, product=Product.SHARES)
+    from tests.factories import deposit
+
+    deposit(shares, "100.00")
+    with pytest.raises(TransferError, match="Elige una de tus cuentas como origen"):
+        member_transfer(
+            order=order(member_user, "10", origin=shares), destination=savings(outsider)
+        )
