@@ -308,3 +308,5 @@ FUNDS_DECLARATION_DAYS = int(os.environ.get("FUNDS_DECLARATION_DAYS", "5"))
 INTERBANK_RETURN_REFUNDS_FEE = env_bool("INTERBANK_RETURN_REFUNDS_FEE", True)
 # Which gateway reaches the central bank: the simulator unless a real one is configured.
 SPI_GATEWAY = os.environ.get("SPI_GATEWAY", "transfers.gateway.SimulatedGateway")
+# Enterprise orders waiting for signatures expire (and release their held funds) after this.
+ENTERPRISE_ORDER_HOURS = int(os.environ.get("ENTERPRISE_ORDER_HOURS", "72"))

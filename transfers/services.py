@@ -89,6 +89,8 @@ class Order:
     channel: str
     funds_origin: str = ""
     funds_purpose: str = ""
+    # Holds this transfer uses up (an approved enterprise order reserved its funds).
+    holds: tuple[int, ...] = ()
 
 
 # --- Amounts, fees, limits -------------------------------------------------------------------
@@ -248,6 +250,7 @@ def _post(order: Order, *, kind: str, legs, details: dict, build, category: str 
                     memo=order.memo,
                     initiated_by=order.user,
                     details=details,
+                    consume_holds=order.holds,
                 )
                 return build(txn)
         except IntegrityError:

@@ -6,7 +6,8 @@
 
 Prints progress, then one line per figure: name, value, unit, baseline, ratio, target, PASS/MISS.
 Exits 0 whatever the figures say (it is a report) and 1 if the benchmark itself failed.
-BENCH_SECONDS (default 10) sets the length of each timed loop. See README.md beside this file.
+BENCH_SECONDS (default 10) sets the length of each timed loop. BENCH_ONLY=ledger,statement,position,
+transfer,settlement runs a subset. See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from tests.benchmarks import (  # noqa: E402 - needs the path above
     environment,
     http_bench,
     ledger_bench,
+    settlement_bench,
     statement_bench,
+    transfer_bench,
 )
 
 PROCESSES = 2
@@ -54,6 +57,8 @@ class Figure:
     op: str  # ">=" or "<="
     target: float
     digits: int = 1
+    # The target is on the value itself (seconds, MB), not on a ratio to a baseline.
+    absolute: bool = False
 
     @property
     def ratio(self) -> float | None:
@@ -63,7 +68,7 @@ class Figure:
 
     @property
     def verdict(self) -> str:
-        ratio = self.ratio
+        ratio = self.value if self.absolute else self.ratio
         if ratio is None or self.op == "info":
             return "n/a" if ratio is None else "info"
         ok = ratio >= self.target if self.op == ">=" else ratio <= self.target
@@ -82,7 +87,11 @@ def table(figures: list[Figure]) -> str:
                 f.unit,
                 "n/a" if f.baseline is None else f"{f.baseline:,.{f.digits}f}",
                 "n/a" if ratio is None else f"{ratio:.2f}",
-                "" if f.op == "info" else f"{f.op} {f.target:.2f}",
+                ""
+                if f.op == "info"
+                else f"{f.op} {f.target:,.0f} {f.unit}"
+                if f.absolute
+                else f"{f.op} {f.target:.2f}",
                 f.verdict,
             )
         )
@@ -103,7 +112,7 @@ def bench_ledger(bench, data, seconds: float) -> Figure:
     ids = data.ledger_account_ids
     driver = "psycopg" if bench.engine == "postgresql" else "sqlite3"
     log(
-        f"1/3 ledger: {PROCESSES} processes, {len(ids)} funded accounts, {seconds:.0f} s per side "
+        f"1/5 ledger: {PROCESSES} processes, {len(ids)} funded accounts, {seconds:.0f} s per side "
         f"in {ROUNDS} alternating rounds (bare {driver} SQL / posting service)"
     )
     result = ledger_bench.run(
@@ -126,7 +135,7 @@ def bench_ledger(bench, data, seconds: float) -> Figure:
 
 
 def bench_statement(data) -> Figure:
-    log(f"2/3 statement PDF: {data.statement_month:%Y-%m}, best of {statement_bench.RUNS}")
+    log(f"2/5 statement PDF: {data.statement_month:%Y-%m}, best of {statement_bench.RUNS}")
     result = statement_bench.run(
         account_id=data.statement_account_id, month=data.statement_month, log=log
     )
@@ -146,7 +155,7 @@ def bench_position(bench, data, seconds: float) -> list[Figure]:
     from django.db import connections
 
     log(
-        f"3/3 position page: gunicorn --workers {WORKERS} (portal and bare Django), "
+        f"3/5 position page: gunicorn --workers {WORKERS} (portal and bare Django), "
         f"{CONNECTIONS} connections, {seconds:.0f} s each in {ROUNDS} alternating rounds"
     )
     cookie_name, session_key = dataset.session_cookie(data.user_id)
@@ -222,6 +231,84 @@ def bench_position(bench, data, seconds: float) -> list[Figure]:
     ]
 
 
+def bench_transfer(bench, data, seconds: float) -> Figure:
+    from django.db import connections
+
+    ids = data.ledger_account_ids
+    driver = "psycopg" if bench.engine == "postgresql" else "sqlite3"
+    log(
+        f"4/5 transfer: {PROCESSES} processes, {len(ids)} funded accounts of {len(ids)} members, "
+        f"{seconds:.0f} s per side in {ROUNDS} alternating rounds (bare {driver} transfer SQL / "
+        "member_transfer)"
+    )
+    transfer_bench.prepare(ids, data.tag)
+    connections.close_all()
+    result = transfer_bench.run(
+        env=bench.env,
+        engine=bench.engine,
+        ids=ids,
+        processes=PROCESSES,
+        seconds=seconds,
+        rounds=ROUNDS,
+        tag=data.tag,
+    )
+    bare, service = result["bare"], result["service"]
+    for label, r in ((f"bare {driver} transfer SQL", bare), ("member_transfer service", service)):
+        log(
+            f"  {label}: {r.rate:,.1f} tx/s ({r.postings} in {r.seconds:.1f} s; "
+            f"per round {_rates(r.per_phase)}; per process {_rates(r.per_process)})"
+        )
+    log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
+    expected = service.postings + transfer_bench.WARMUP_POSTINGS * PROCESSES
+    log(f"  transfer check: {transfer_bench.check_transfers(data.tag, expected)}")
+    return Figure("transfer_full_service_per_s", service.rate, "tx/s", bare.rate, ">=", 0.33)
+
+
+def bench_settlement(bench, data) -> list[Figure]:
+    from django.db import connections
+
+    n = settlement_bench.TRANSFERS
+    profile = "settlement" in os.environ.get("BENCH_PROFILE", "").split(",")
+    log(
+        f"5/5 settlement: {n:,} pending batch transfers written in bulk, then cycle_run and "
+        "results_apply, each in a fresh process"
+        + (" (under cProfile: the times include its overhead)" if profile else "")
+    )
+    spi = settlement_bench.build(tag=data.tag)
+    log(
+        f"  setup: {spi.transfers:,} transfers of {settlement_bench.ORIGINS} members, "
+        f"{spi.rejected} to accounts the central bank rejects, in {spi.setup_s:.1f} s"
+    )
+    connections.close_all()
+    steps = {}
+    for step, label in (("cycle", "cycle_run"), ("results", "results_apply")):
+        r = settlement_bench.run_step(
+            env=bench.env, step=step, cycle_at=spi.cycle_at, profile=profile
+        )
+        parts = "".join(f"; {name} {s:.2f} s" for name, s in r.parts.items())
+        log(
+            f"  {label}: {r.seconds:.2f} s (cpu {r.cpu_s:.2f} s{parts}); peak RSS growth "
+            f"{r.peak_growth_mb:.1f} MB over {r.rss_before_mb:.1f} MB; {r.outcome}"
+        )
+        if r.profile:
+            print(r.profile, flush=True)
+        check = settlement_bench.check_sent if step == "cycle" else settlement_bench.check_applied
+        log(f"  {label} check: {check(spi)}")
+        connections.close_all()
+        steps[step] = r
+    cycle, results = steps["cycle"], steps["results"]
+    return [
+        Figure("settlement_cycle_10k_s", cycle.seconds, "s", None, "<=", 30, 2, absolute=True),
+        Figure(
+            "settlement_cycle_10k_peak_mb", cycle.peak_growth_mb, "MB", None, "<=", 200, 1, True
+        ),
+        Figure("settlement_results_10k_s", results.seconds, "s", None, "<=", 30, 2, True),
+        Figure(
+            "settlement_results_10k_peak_mb", results.peak_growth_mb, "MB", None, "<=", 200, 1, True
+        ),
+    ]
+
+
 def main() -> int:
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
     only_env = os.environ.get("BENCH_ONLY", "")
@@ -241,8 +328,15 @@ def main() -> int:
         data = dataset.build(tag=tag, ledger_accounts=LEDGER_ACCOUNTS)
         connections.close_all()
 
-        # BENCH_ONLY=ledger,statement,position runs a subset while working on one figure.
-        only = set(filter(None, only_env.split(","))) or {"ledger", "statement", "position"}
+        # BENCH_ONLY=ledger,statement,position,transfer,settlement runs a subset while working
+        # on one figure.
+        only = set(filter(None, only_env.split(","))) or {
+            "ledger",
+            "statement",
+            "position",
+            "transfer",
+            "settlement",
+        }
         figures = []
         if "ledger" in only:
             figures.append(bench_ledger(bench, data, seconds))
@@ -250,6 +344,10 @@ def main() -> int:
             figures.append(bench_statement(data))
         if "position" in only:
             figures.extend(bench_position(bench, data, seconds))
+        if "transfer" in only:
+            figures.append(bench_transfer(bench, data, seconds))
+        if "settlement" in only:
+            figures.extend(bench_settlement(bench, data))
         connections.close_all()
         log(f"done ({bench.engine})")
         print()

@@ -1,0 +1,235 @@
+"""The approval engine: who signs what, holds, executing exactly once."""
+
+from datetime import timedelta
+from decimal import Decimal
+from itertools import permutations
+
+import pytest
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accounts.models import Account, Hold
+from enterprise.approvals import (
+    ApprovalError,
+    order_approve,
+    order_create,
+    order_reject,
+    order_withdraw,
+    orders_expire_due,
+    required_signatures,
+    rule_satisfied,
+)
+from enterprise.executors import TRANSFER_MEMBER
+from enterprise.models import (
+    ApprovalBand,
+    ApprovalOrder,
+    Company,
+    CompanyRole,
+    CompanyUser,
+    Operation,
+    SignatureLevel,
+)
+from identity.models import Member
+from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit
+from transfers.models import Transfer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def company(db):
+    member = MemberFactory(kind=Member.Kind.COMPANY, identification="1790085783001")
+    company = Company.objects.create(member=member, name="COMERCIAL ANDINA S.A.")
+    account = AccountFactory(owner=member)
+    deposit(account, "10000.00")
+    levels = {
+        letter: SignatureLevel.objects.create(company=company, position=i, letter=letter)
+        for i, letter in enumerate("AB", start=1)
+    }
+    ApprovalBand.objects.create(
+        company=company, operation=Operation.TRANSFER, up_to=Decimal("1000"), signatures=["B"]
+    )
+    ApprovalBand.objects.create(
+        company=company, operation=Operation.TRANSFER, up_to=None, signatures=["A", "B"]
+    )
+
+    def person(role, level=None):
+        user = UserFactory(customer=member, email=f"{role.lower()}{level or ''}@andina.example")
+        CompanyUser.objects.create(
+            user=user, company=company, role=role, signature_level=levels.get(level)
+        )
+        return user
+
+    company.account = account
+    company.admin = person(CompanyRole.ADMIN)
+    company.maker = person(CompanyRole.MAKER)
+    company.approver_a = person(CompanyRole.APPROVER, "A")
+    company.approver_b = person(CompanyRole.APPROVER, "B")
+    company.approver_b2 = person(CompanyRole.APPROVER, "B")
+    return company
+
+
+@pytest.fixture
+def payee_account(db):
+    account = AccountFactory()
+    deposit(account, "1.00")
+    return account
+
+
+def create(company, user, amount, destination):
+    return order_create(
+        user=user,
+        operation=Operation.TRANSFER,
+        kind=TRANSFER_MEMBER,
+        amount=Decimal(amount),
+        charges=Decimal("0"),
+        debit_account=company.account,
+        payload={
+            "origin": company.account.pk,
+            "destination": destination.pk,
+            "amount": amount,
+            "funds_origin": "Ventas",
+            "funds_purpose": "Pago a proveedor",
+        },
+        concept="Pago proveedor",
+    )
+
+
+def available(account):
+    return Account.objects.get(pk=account.pk).available
+
+
+def test_an_administrators_order_executes_at_once(company, payee_account):
+    order = create(company, company.admin, "300.00", payee_account)
+    assert order.status == ApprovalOrder.Status.EXECUTED and order.hold is None
+    transfer = Transfer.objects.get(pk=order.result["transfer"])
+    assert transfer.idempotency_key == f"order-{order.pk}"
+    assert available(company.account) == Decimal("9700.00")
+
+
+def test_an_ingresadors_order_holds_its_funds_until_signed(company, payee_account):
+    order = create(company, company.maker, "300.00", payee_account)
+    assert order.status == ApprovalOrder.Status.PENDING
+    assert available(company.account) == Decimal("9700.00")
+    assert Account.objects.get(pk=company.account.pk).balance == Decimal("10000.00")
+    assert not Transfer.objects.exists()
+    order_approve(user=company.approver_b, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == ApprovalOrder.Status.EXECUTED
+    account = Account.objects.get(pk=company.account.pk)
+    assert (account.balance, account.available) == (Decimal("9700.00"), Decimal("9700.00"))
+    assert Hold.objects.get(pk=order.hold_id).status == Hold.Status.CONSUMED
+    # A late second signature finds it done and changes nothing.
+    with pytest.raises(ApprovalError, match="ya no está pendiente"):
+        order_approve(user=company.approver_b2, order_id=order.pk)
+    assert Transfer.objects.count() == 1
+
+
+def test_large_amounts_need_both_levels_in_any_order(company, payee_account):
+    order = create(company, company.maker, "5000.00", payee_account)
+    assert required_signatures(company, Operation.TRANSFER, Decimal("5000")) == ["A", "B"]
+    order_approve(user=company.approver_b, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == ApprovalOrder.Status.PENDING
+    with pytest.raises(ApprovalError, match="no alcanza"):
+        order_approve(user=company.approver_b2, order_id=order.pk)  # two Bs never make an A
+    order_approve(user=company.approver_a, order_id=order.pk)
+    order.refresh_from_db()
+    assert order.status == ApprovalOrder.Status.EXECUTED
+    signers = list(order.approvals.values_list("level", flat=True))
+    assert signers == ["B", "A"]
+
+
+def test_who_may_not_sign(company, payee_account):
+    order = create(company, company.maker, "100.00", payee_account)
+    with pytest.raises(ApprovalError, match="Tu rol no permite autorizar"):
+        order_approve(user=company.maker, order_id=order.pk)
+    with pytest.raises(ApprovalError, match="Tu rol no permite autorizar"):
+        order_approve(user=company.admin, order_id=order.pk)
+    with pytest.raises(ApprovalError, match="registrar operaciones"):
+        create(company, company.approver_a, "10.00", payee_account)
+    order_approve(user=company.approver_b, order_id=order.pk)
+    with pytest.raises(ApprovalError, match="ya no está pendiente"):
+        order_approve(user=company.approver_a, order_id=order.pk)
+
+
+def test_another_companys_order_does_not_exist(company, payee_account):
+    order = create(company, company.maker, "100.00", payee_account)
+    other = MemberFactory(kind=Member.Kind.COMPANY)
+    stranger = UserFactory(customer=other)
+    CompanyUser.objects.create(
+        user=stranger,
+        company=Company.objects.create(member=other, name="OTRA S.A."),
+        role=CompanyRole.APPROVER,
+    )
+    with pytest.raises(ApprovalOrder.DoesNotExist):
+        order_approve(user=stranger, order_id=order.pk)
+
+
+def test_reject_withdraw_and_expiry_release_the_hold(company, payee_account):
+    rejected = create(company, company.maker, "100.00", payee_account)
+    with pytest.raises(ApprovalError, match="motivo"):
+        order_reject(user=company.approver_a, order_id=rejected.pk, reason=" ")
+    order_reject(user=company.approver_a, order_id=rejected.pk, reason="No corresponde")
+    withdrawn = create(company, company.maker, "200.00", payee_account)
+    with pytest.raises(ApprovalError, match="Solo quien registró"):
+        order_withdraw(user=company.admin, order_id=withdrawn.pk)
+    order_withdraw(user=company.maker, order_id=withdrawn.pk)
+    expired = create(company, company.maker, "300.00", payee_account)
+    assert available(company.account) == Decimal("9700.00")
+    assert orders_expire_due(now=timezone.now() + timedelta(days=4)) == 1
+    statuses = {o.pk: o.status for o in ApprovalOrder.objects.filter(company__pk=company.pk)}
+    assert statuses == {
+        rejected.pk: ApprovalOrder.Status.REJECTED,
+        withdrawn.pk: ApprovalOrder.Status.WITHDRAWN,
+        expired.pk: ApprovalOrder.Status.EXPIRED,
+    }
+    assert available(company.account) == Decimal("10000.00")
+    assert not Transfer.objects.exists()
+
+
+def test_an_order_the_service_refuses_at_execution_fails_and_frees_its_funds(
+    company, payee_account
+):
+    order = create(company, company.maker, "100.00", payee_account)
+    Account.objects.filter(pk=payee_account.pk).update(status=Account.Status.INACTIVE)
+    order_approve(user=company.approver_b, order_id=order.pk)
+    order.refresh_from_db()
+    assert (
+        order.status == ApprovalOrder.Status.FAILED and "no puede recibir" in order.failure_reason
+    )
+    assert available(company.account) == Decimal("10000.00")
+
+
+def brute_force(positions, required, signed):
+    need = [positions[r] for r in required]
+    have = [positions[s] for s in signed]
+    if len(have) < len(need):
+        return False
+    return any(
+        all(h <= n for h, n in zip(chosen, need, strict=False))
+        for chosen in permutations(have, len(need))
+    )
+
+
+@given(
+    st.lists(st.sampled_from("ABC"), min_size=1, max_size=3),
+    st.lists(st.sampled_from("ABC"), max_size=4),
+)
+def test_the_rule_matches_an_exhaustive_search(required, signed):
+    positions = {"A": 1, "B": 2, "C": 3}
+    assert rule_satisfied(positions, required, signed) == brute_force(positions, required, signed)
+
+
+@given(
+    st.lists(st.sampled_from("ABC"), min_size=1, max_size=3),
+    st.lists(st.sampled_from("ABC"), max_size=4),
+)
+def test_matching_counts_agree_with_the_rule(required, signed):
+    from enterprise.approvals import _matched
+
+    positions = {"A": 1, "B": 2, "C": 3}
+    assert (_matched(positions, required, signed) == len(required)) == rule_satisfied(
+        positions, required, signed
+    )
