@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -132,16 +132,20 @@ def _windows(now: datetime) -> tuple[datetime, datetime, datetime]:
 
 
 def used_of(member: Member, category: str, now: datetime | None = None):
-    """What the member already transferred today, this week (from Monday), this month."""
+    """What the member already transferred today, this week (from Monday), this month: one
+    query."""
     kind = Transfer.Kind.MEMBER if category == LimitCategory.MEMBER else Transfer.Kind.INTERBANK
     day, week, month = _windows(now or timezone.now())
-    rows = Transfer.objects.filter(member=member, kind=kind, created_at__gte=min(week, month))
-    rows = rows.exclude(status=Transfer.Status.RETURNED)
-
-    def total(since):
-        return rows.filter(created_at__gte=since).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-
-    return total(day), total(week), total(month)
+    totals = (
+        Transfer.objects.filter(member=member, kind=kind, created_at__gte=min(week, month))
+        .exclude(status=Transfer.Status.RETURNED)
+        .aggregate(
+            day=Sum("amount", filter=Q(created_at__gte=day)),
+            week=Sum("amount", filter=Q(created_at__gte=week)),
+            month=Sum("amount", filter=Q(created_at__gte=month)),
+        )
+    )
+    return tuple(totals[k] or Decimal(0) for k in ("day", "week", "month"))
 
 
 def limit_problem(member: Member, category: str, amount: Decimal) -> str | None:
@@ -160,15 +164,12 @@ def limit_problem(member: Member, category: str, amount: Decimal) -> str | None:
     return None
 
 
-def _limits_check(member: Member, category: str, amount: Decimal) -> None:
-    """Inside the transfer's transaction: the limit row is locked first, so two transfers of
-    this member are checked one after the other against what the first one posted."""
-    # The row is only the lock here (empty values: the cooperative's maximums apply); the
-    # limits are read after taking it, so a change made meanwhile is seen.
-    MemberLimit.objects.select_for_update().get_or_create(member=member, category=category)
-    problem = limit_problem(member, category, amount)
-    if problem:
-        raise TransferError(problem, "amount")
+def _member_lock(member: Member, category: str) -> None:
+    """Serializes one member's transfers to others: the limit rows are locked, the member's
+    Cooprogreso row first for every kind (the funds declaration counts both kinds), then the
+    category's own. Their values are read afterwards, so a change made meanwhile is seen."""
+    for row in dict.fromkeys([LimitCategory.MEMBER, category]):
+        MemberLimit.objects.select_for_update().get_or_create(member=member, category=row)
 
 
 def funds_declaration_required(member: Member, amount: Decimal) -> bool:
@@ -232,7 +233,8 @@ def _replay(key: str) -> Transfer | None:
 
 
 def _post(order: Order, *, kind: str, legs, details: dict, build, category: str | None):
-    """The one transaction: limit lock and check, ledger posting, Transfer row."""
+    """The one transaction: the member's lock, the key looked up again under it, the limit and
+    funds-declaration checks against what is posted, the ledger posting, the Transfer row."""
 
     def work():
         previous = _replay(order.idempotency_key)
@@ -241,7 +243,15 @@ def _post(order: Order, *, kind: str, legs, details: dict, build, category: str 
         try:
             with transaction.atomic():
                 if category:
-                    _limits_check(order.member, category, order.amount)
+                    _member_lock(order.member, category)
+                    # A twin request that committed while we waited is the transfer.
+                    previous = _replay(order.idempotency_key)
+                    if previous is not None:
+                        return previous
+                    problem = limit_problem(order.member, category, order.amount)
+                    if problem:
+                        raise TransferError(problem, "amount")
+                    _funds_check(order)
                 txn = transaction_post(
                     kind=kind,
                     legs=legs,
@@ -342,7 +352,6 @@ def member_transfer(
         )
     if destination.status != Account.Status.ACTIVE or destination.product not in ORIGIN_PRODUCTS:
         raise TransferError(gettext("La cuenta de destino no puede recibir transferencias."))
-    _funds_check(order)
     holder = destination.owner
     legs = [
         Leg(order.origin.pk, -order.amount, "TRANSFERENCIA A CUENTA TERCEROS"),
@@ -412,7 +421,6 @@ def interbank_transfer(
     origin_check(order.member, order.origin, order.amount)
     if payee.institution.is_self or not payee.institution.active:
         raise TransferError(gettext("Elige otra institución financiera."), "institution")
-    _funds_check(order)
     fee, vat = interbank_fee()
     clearing = internal_account_id(InternalAccount.INTERBANK_CLEARING)
     principal = "ND TRANSFERENCIA PAGO DIRECTO"

@@ -204,12 +204,23 @@ def results_apply() -> ResultsSummary:
         except Exception:
             logger.exception("SPI: sin respuesta para el lote %s", batch.file_name)
             continue
+        accepted_ids, rejected = [], []
         for line in lines:
             try:
                 transfer_id = int(line.reference)
             except ValueError:
                 logger.error("SPI: referencia desconocida %r en %s", line.reference, batch)
                 continue
+            (accepted_ids if line.accepted else rejected).append((transfer_id, line))
+        # Accepted lines move no money: one conditional update per chunk settles them, and the
+        # ENVIADA condition keeps it idempotent and safe with a second worker.
+        now = timezone.now()
+        for start in range(0, len(accepted_ids), 1000):
+            chunk = [pk for pk, _line in accepted_ids[start : start + 1000]]
+            summary.credited += Transfer.objects.filter(
+                pk__in=chunk, batch=batch, status=Status.SENT
+            ).update(status=Status.CREDITED, settled_at=now)
+        for transfer_id, line in rejected:
             try:
                 outcome = outcome_apply(
                     transfer_id, accepted=line.accepted, reason=line.reason, batch_id=batch.pk
@@ -219,9 +230,7 @@ def results_apply() -> ResultsSummary:
                 logger.exception("SPI: no se pudo devolver la transferencia %s", transfer_id)
                 summary.failed += 1
                 continue
-            if outcome == Status.CREDITED:
-                summary.credited += 1
-            elif outcome == Status.RETURNED:
+            if outcome == Status.RETURNED:
                 summary.returned += 1
         answered = not Transfer.objects.filter(
             batch=batch, status__in=[Status.PENDING, Status.SENT]

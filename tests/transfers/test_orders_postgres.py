@@ -225,16 +225,7 @@ def test_the_cooperative_limit_holds_while_the_member_limit_row_is_created():
     "daily",
     [
         "1000.00",
-        pytest.param(
-            "50.00",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AssertionError,
-                reason="bug: transfers/services.py _post checks the limit before looking for "
-                "the key again under the lock, so a repeat of a transfer that used the limit "
-                "up is refused instead of returning the first transfer",
-            ),
-        ),
+        "50.00",
     ],
     ids=["limit-to-spare", "limit-used-up-by-the-first"],
 )
@@ -258,13 +249,6 @@ def test_a_key_repeated_at_the_same_moment_returns_the_first_transfer(daily):
     assert ledger_problems() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: transfers/services.py member_transfer/interbank_transfer call _funds_check "
-    "before _post, outside the transaction and the member's lock, so transfers ordered together "
-    "all pass the funds-declaration threshold without a declaration",
-)
 def test_transfers_ordered_together_still_ask_for_the_funds_declaration(settings):
     """Threshold $100: of eight $30 transfers without a declaration, only three fit."""
     settings.FUNDS_DECLARATION_THRESHOLD = Decimal("100")
