@@ -9,13 +9,14 @@ limit, and a repeated idempotency key returns the first transfer.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -168,8 +169,20 @@ def _member_lock(member: Member, category: str) -> None:
     """Serializes one member's transfers to others: the limit rows are locked, the member's
     Cooprogreso row first for every kind (the funds declaration counts both kinds), then the
     category's own. Their values are read afterwards, so a change made meanwhile is seen."""
-    for row in dict.fromkeys([LimitCategory.MEMBER, category]):
-        MemberLimit.objects.select_for_update().get_or_create(member=member, category=row)
+    wanted = sorted({LimitCategory.MEMBER.value, str(category)})
+    # Raw SQL: on the hottest path the ORM's query building cost more than the query.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    marks = ", ".join(["%s"] * len(wanted))
+    sql = (
+        "SELECT category FROM transfers_memberlimit"  # noqa: S608 - placeholders only
+        f" WHERE member_id = %s AND category IN ({marks}) ORDER BY category{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [member.pk, *wanted])
+        locked = {row[0] for row in cursor.fetchall()}
+    for row in wanted:  # a member's first transfers: the rows are made (and locked)
+        if row not in locked:
+            MemberLimit.objects.select_for_update().get_or_create(member=member, category=row)
 
 
 def funds_declaration_required(member: Member, amount: Decimal) -> bool:
@@ -198,8 +211,73 @@ def origin_check(member: Member, origin: Account, amount=None) -> None:
         )
 
 
-def _funds_check(order: Order) -> None:
-    if funds_declaration_required(order.member, order.amount) and not (
+_CHECKS_SQL = """
+SELECT
+  (SELECT t.id FROM transfers_transfer t WHERE t.idempotency_key = %s),
+  c.daily, c.weekly, c.monthly, m.daily, m.weekly, m.monthly,
+  (SELECT SUM(CASE WHEN u.created_at >= %s THEN u.amount ELSE 0 END) FROM transfers_transfer u
+     WHERE u.member_id = %s AND u.kind = %s AND u.created_at >= %s AND u.status <> %s),
+  (SELECT SUM(CASE WHEN u.created_at >= %s THEN u.amount ELSE 0 END) FROM transfers_transfer u
+     WHERE u.member_id = %s AND u.kind = %s AND u.created_at >= %s AND u.status <> %s),
+  (SELECT SUM(u.amount) FROM transfers_transfer u
+     WHERE u.member_id = %s AND u.kind = %s AND u.created_at >= %s AND u.status <> %s),
+  (SELECT SUM(f.amount) FROM transfers_transfer f
+     WHERE f.member_id = %s AND f.kind <> %s AND f.created_at >= %s AND f.status <> %s)
+FROM transfers_cooperativelimit c
+LEFT JOIN transfers_memberlimit m ON m.member_id = %s AND m.category = c.category
+WHERE c.category = %s
+"""
+
+
+def _money(value) -> Decimal:
+    # SQLite hands sums back as numbers; they are sums of cents, so two places are exact.
+    return Decimal(0) if value is None else Decimal(str(value)).quantize(CENT)
+
+
+def _checks_under_lock(order: Order, category: str) -> int | None:
+    """Under the member's lock, in one round trip: a twin request's transfer (its id is
+    returned), then the limits against what is posted, then the funds declaration. The same
+    rules as ``limit_problem`` and ``funds_declaration_required``, which the forms use."""
+    kind = Transfer.Kind.MEMBER if category == LimitCategory.MEMBER else Transfer.Kind.INTERBANK
+    day, week, month = _windows(timezone.now())
+    since = min(week, month)
+    recent_since = timezone.now() - timedelta(days=settings.FUNDS_DECLARATION_DAYS)
+    returned = Transfer.Status.RETURNED
+    member = order.member.pk
+    params = [
+        order.idempotency_key,
+        day, member, kind, since, returned,
+        week, member, kind, since, returned,
+        member, kind, month, returned,
+        member, Transfer.Kind.OWN, recent_since, returned,
+        member, category,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(_CHECKS_SQL, params)
+        row = cursor.fetchone()
+    if row[0] is not None:
+        return row[0]
+    maximums, chosen, used = row[1:4], row[4:7], [_money(v) for v in row[7:10]]
+    for label, maximum, own, spent in zip(
+        (gettext("diario"), gettext("semanal"), gettext("mensual")),
+        maximums,
+        chosen,
+        used,
+        strict=True,
+    ):
+        limit = _money(maximum) if own is None else min(_money(own), _money(maximum))
+        if spent + order.amount > limit:
+            raise TransferError(
+                gettext("El monto supera tu cupo %(label)s de $ %(limit)s: te quedan $ %(left)s.")
+                % {
+                    "label": label,
+                    "limit": f"{limit:,.2f}",
+                    "left": f"{max(limit - spent, 0):,.2f}",
+                },
+                "amount",
+            )
+    recent = _money(row[10])
+    if recent + order.amount > settings.FUNDS_DECLARATION_THRESHOLD and not (
         order.funds_origin.strip() and order.funds_purpose.strip()
     ):
         raise TransferError(
@@ -209,6 +287,7 @@ def _funds_check(order: Order) -> None:
             ),
             "funds_origin",
         )
+    return None
 
 
 def _with_retries(work):
@@ -237,21 +316,18 @@ def _post(order: Order, *, kind: str, legs, details: dict, build, category: str 
     funds-declaration checks against what is posted, the ledger posting, the Transfer row."""
 
     def work():
-        previous = _replay(order.idempotency_key)
-        if previous is not None:
-            return previous
+        if not category:
+            previous = _replay(order.idempotency_key)
+            if previous is not None:
+                return previous
         try:
             with transaction.atomic():
                 if category:
                     _member_lock(order.member, category)
                     # A twin request that committed while we waited is the transfer.
-                    previous = _replay(order.idempotency_key)
-                    if previous is not None:
-                        return previous
-                    problem = limit_problem(order.member, category, order.amount)
-                    if problem:
-                        raise TransferError(problem, "amount")
-                    _funds_check(order)
+                    twin = _checks_under_lock(order, category)
+                    if twin is not None:
+                        return Transfer.objects.get(pk=twin)
                 txn = transaction_post(
                     kind=kind,
                     legs=legs,
@@ -261,6 +337,9 @@ def _post(order: Order, *, kind: str, legs, details: dict, build, category: str 
                     initiated_by=order.user,
                     details=details,
                     consume_holds=order.holds,
+                    # The key was looked up under the member's lock (own transfers: just
+                    # before); a twin's duplicate key ends in the IntegrityError below.
+                    savepoint=False,
                 )
                 return build(txn)
         except IntegrityError:
@@ -273,6 +352,33 @@ def _post(order: Order, *, kind: str, legs, details: dict, build, category: str 
             raise TransferError(exc.message, "amount") from exc
 
     return _with_retries(work)
+
+
+@functools.cache
+def _insert_plan(vendor: str):
+    fields = [f for f in Transfer._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    # Identifiers come from the model; values are parameters.
+    sql = f"INSERT INTO {quote(Transfer._meta.db_table)} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    return sql, fields
+
+
+def _transfer_insert(**values) -> Transfer:
+    """``Transfer.objects.create`` without the ORM's per-call SQL compilation, which cost more
+    than the insert itself on the transfer path. Values are prepared by the fields themselves,
+    as the ORM would."""
+    transfer = Transfer(**values)
+    transfer.created_at = timezone.now()
+    sql, fields = _insert_plan(connection.vendor)
+    params = [f.get_db_prep_save(getattr(transfer, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        transfer.pk = cursor.fetchone()[0]
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
+    return transfer
 
 
 def _base(order: Order, kind: str, status: str, txn) -> dict:
@@ -308,7 +414,7 @@ def own_transfer(*, order: Order, destination: Account) -> Transfer:
     legs = [Leg(order.origin.pk, -order.amount, text), Leg(destination.pk, order.amount, text)]
 
     def build(txn):
-        return Transfer.objects.create(
+        return _transfer_insert(
             **_base(order, Transfer.Kind.OWN, Transfer.Status.DONE, txn),
             destination=destination,
             to_account_number=destination.number,
@@ -366,7 +472,7 @@ def member_transfer(
     }
 
     def build(txn):
-        transfer = Transfer.objects.create(
+        transfer = _transfer_insert(
             **_base(order, Transfer.Kind.MEMBER, Transfer.Status.DONE, txn),
             destination=destination,
             beneficiary=beneficiary,
@@ -453,7 +559,7 @@ def interbank_transfer(
     settlement = settlement_for(payee.institution, order.amount)
 
     def build(txn):
-        transfer = Transfer.objects.create(
+        transfer = _transfer_insert(
             **_base(order, Transfer.Kind.INTERBANK, Transfer.Status.PENDING, txn),
             beneficiary=beneficiary,
             institution=payee.institution,

@@ -169,12 +169,16 @@ def transaction_post(
     posted_at=None,
     details: dict | None = None,
     consume_holds: Sequence[int] = (),
+    savepoint: bool = True,
 ) -> Transaction:
     """Post one balanced transaction, or return the one already posted under the same key.
 
     Called outside any transaction it runs in its own durable one and retries deadlock and
     serialization failures; called inside a caller's transaction it joins it (in a savepoint, so
-    a replayed key does not spoil the caller's work) and the caller owns the retry.
+    a replayed key does not spoil the caller's work) and the caller owns the retry. A caller
+    that already looked the key up under its own lock may pass ``savepoint=False`` to save the
+    round trips; a duplicate key then breaks its transaction and the IntegrityError is its to
+    handle.
     """
     if not idempotency_key:
         raise InvalidPosting(gettext("Falta la clave de idempotencia."))
@@ -184,7 +188,7 @@ def transaction_post(
     attempts = 1 if nested else settings.LEDGER_RETRIES
     for attempt in range(attempts):
         try:
-            with transaction.atomic(durable=not nested):
+            with transaction.atomic(durable=not nested, savepoint=savepoint or not nested):
                 return _post(
                     kind=kind,
                     legs=clean,
@@ -199,11 +203,15 @@ def transaction_post(
                     consume_holds=consume_holds,
                 )
         except IntegrityError:
+            if nested and not savepoint:
+                raise  # the caller's transaction is broken: it cannot look anything up
             existing = _replayed(idempotency_key, fingerprint)
             if existing is None:
                 raise
             return existing
         except LedgerError:
+            if nested and not savepoint:
+                raise  # the caller looked the key up first, and its transaction must roll back
             # A retry of a posting that already went through fails its checks (the funds are
             # spent, the hold consumed): the caller must get the first result, not an error,
             # or it retries under a new key and pays twice. Only failures pay for this lookup.
