@@ -26,6 +26,7 @@ cat <<BANNER
     empingresa01    empresa · ingresador
     empautoriza01   empresa · autorizador
     backoffice      personal de la cooperativa (back office)
+  Códigos de verificación y credenciales: el archivo más reciente en var/mail/ (o var/sms/)
   Celery worker + beat: registro en var/celery.log
 
 BANNER
