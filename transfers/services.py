@@ -215,16 +215,18 @@ _CHECKS_SQL = """
 SELECT
   (SELECT t.id FROM transfers_transfer t WHERE t.idempotency_key = %s),
   c.daily, c.weekly, c.monthly, m.daily, m.weekly, m.monthly,
-  (SELECT SUM(CASE WHEN u.created_at >= %s THEN u.amount ELSE 0 END) FROM transfers_transfer u
-     WHERE u.member_id = %s AND u.kind = %s AND u.created_at >= %s AND u.status <> %s),
-  (SELECT SUM(CASE WHEN u.created_at >= %s THEN u.amount ELSE 0 END) FROM transfers_transfer u
-     WHERE u.member_id = %s AND u.kind = %s AND u.created_at >= %s AND u.status <> %s),
-  (SELECT SUM(u.amount) FROM transfers_transfer u
-     WHERE u.member_id = %s AND u.kind = %s AND u.created_at >= %s AND u.status <> %s),
+  u.day, u.week, u.month,
   (SELECT SUM(f.amount) FROM transfers_transfer f
      WHERE f.member_id = %s AND f.kind <> %s AND f.created_at >= %s AND f.status <> %s)
 FROM transfers_cooperativelimit c
 LEFT JOIN transfers_memberlimit m ON m.member_id = %s AND m.category = c.category
+CROSS JOIN (
+  SELECT SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS day,
+         SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS week,
+         SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS month
+  FROM transfers_transfer x
+  WHERE x.member_id = %s AND x.kind = %s AND x.created_at >= %s AND x.status <> %s
+) u
 WHERE c.category = %s
 """
 
@@ -246,11 +248,10 @@ def _checks_under_lock(order: Order, category: str) -> int | None:
     member = order.member.pk
     params = [
         order.idempotency_key,
-        day, member, kind, since, returned,
-        week, member, kind, since, returned,
-        member, kind, month, returned,
         member, Transfer.Kind.OWN, recent_since, returned,
-        member, category,
+        member,
+        day, week, month, member, kind, since, returned,
+        category,
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(_CHECKS_SQL, params)
@@ -311,7 +312,16 @@ def _replay(key: str) -> Transfer | None:
     return Transfer.objects.filter(idempotency_key=key).first()
 
 
-def _post(order: Order, *, kind: str, legs, details: dict, build, category: str | None):
+def _post(
+    order: Order,
+    *,
+    kind: str,
+    legs,
+    details: dict,
+    values: dict,
+    category: str | None,
+    after=None,
+):
     """The one transaction: the member's lock, the key looked up again under it, the limit and
     funds-declaration checks against what is posted, the ledger posting, the Transfer row."""
 
@@ -328,6 +338,15 @@ def _post(order: Order, *, kind: str, legs, details: dict, build, category: str 
                     twin = _checks_under_lock(order, category)
                     if twin is not None:
                         return Transfer.objects.get(pk=twin)
+                prepared = {}
+
+                def row(transaction_id):
+                    transfer, sql, params = _transfer_row(
+                        **_base(order), **values, transaction_id=transaction_id
+                    )
+                    prepared["transfer"] = transfer
+                    return sql, params
+
                 txn = transaction_post(
                     kind=kind,
                     legs=legs,
@@ -340,8 +359,16 @@ def _post(order: Order, *, kind: str, legs, details: dict, build, category: str 
                     # The key was looked up under the member's lock (own transfers: just
                     # before); a twin's duplicate key ends in the IntegrityError below.
                     savepoint=False,
+                    # The Transfer row rides in the posting's last statement.
+                    also_insert=row,
                 )
-                return build(txn)
+                transfer = prepared["transfer"]
+                transfer.pk = txn.also_id
+                transfer.transaction = txn
+                _saved(transfer)
+                if after is not None:
+                    after(transfer, txn)
+                return transfer
         except IntegrityError:
             # The same key committed by a concurrent request: that one is the transfer.
             previous = _replay(order.idempotency_key)
@@ -365,26 +392,24 @@ def _insert_plan(vendor: str):
     return sql, fields
 
 
-def _transfer_insert(**values) -> Transfer:
-    """``Transfer.objects.create`` without the ORM's per-call SQL compilation, which cost more
-    than the insert itself on the transfer path. Values are prepared by the fields themselves,
-    as the ORM would."""
+def _transfer_row(**values) -> tuple[Transfer, str, list]:
+    """A Transfer and its INSERT, prepared by the fields themselves as the ORM would, without
+    the ORM's per-call SQL compilation (it cost more than the insert on this path)."""
     transfer = Transfer(**values)
     transfer.created_at = timezone.now()
     sql, fields = _insert_plan(connection.vendor)
     params = [f.get_db_prep_save(getattr(transfer, f.attname), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        transfer.pk = cursor.fetchone()[0]
+    return transfer, sql, params
+
+
+def _saved(transfer: Transfer) -> Transfer:
     transfer._state.adding = False
     transfer._state.db = connection.alias
     return transfer
 
 
-def _base(order: Order, kind: str, status: str, txn) -> dict:
+def _base(order: Order) -> dict:
     return {
-        "kind": kind,
-        "status": status,
         "member": order.member,
         "initiated_by": order.user if getattr(order.user, "pk", None) else None,
         "channel": order.channel,
@@ -394,7 +419,6 @@ def _base(order: Order, kind: str, status: str, txn) -> dict:
         "funds_origin": order.funds_origin,
         "funds_purpose": order.funds_purpose,
         "idempotency_key": order.idempotency_key,
-        "transaction": txn,
     }
 
 
@@ -413,16 +437,20 @@ def own_transfer(*, order: Order, destination: Account) -> Transfer:
     text = "TRANSFERENCIA ENTRE CUENTAS MISMO CLIENTE"
     legs = [Leg(order.origin.pk, -order.amount, text), Leg(destination.pk, order.amount, text)]
 
-    def build(txn):
-        return _transfer_insert(
-            **_base(order, Transfer.Kind.OWN, Transfer.Status.DONE, txn),
-            destination=destination,
-            to_account_number=destination.number,
-            to_name=order.member.full_name,
-        )
-
+    values = {
+        "kind": Transfer.Kind.OWN,
+        "status": Transfer.Status.DONE,
+        "destination": destination,
+        "to_account_number": destination.number,
+        "to_name": order.member.full_name,
+    }
     return _post(
-        order, kind=TransactionKind.OWN_TRANSFER, legs=legs, details={}, build=build, category=None
+        order,
+        kind=TransactionKind.OWN_TRANSFER,
+        legs=legs,
+        details={},
+        values=values,
+        category=None,
     )
 
 
@@ -471,17 +499,19 @@ def member_transfer(
         }
     }
 
-    def build(txn):
-        transfer = _transfer_insert(
-            **_base(order, Transfer.Kind.MEMBER, Transfer.Status.DONE, txn),
-            destination=destination,
-            beneficiary=beneficiary,
-            to_account_number=destination.number,
-            to_name=holder.full_name,
-            to_id_type=holder.id_type,
-            to_identification=holder.identification,
-            to_email=email,
-        )
+    values = {
+        "kind": Transfer.Kind.MEMBER,
+        "status": Transfer.Status.DONE,
+        "destination": destination,
+        "beneficiary": beneficiary,
+        "to_account_number": destination.number,
+        "to_name": holder.full_name,
+        "to_id_type": holder.id_type,
+        "to_identification": holder.identification,
+        "to_email": email,
+    }
+
+    def after(transfer, txn):
         if email:
             notification_queue(
                 channel="EMAIL",
@@ -498,15 +528,15 @@ def member_transfer(
                     "receipt": txn.receipt_number,
                 },
             )
-        return transfer
 
     return _post(
         order,
         kind=TransactionKind.INTERNAL_TRANSFER,
         legs=legs,
         details=details,
-        build=build,
+        values=values,
         category=LimitCategory.MEMBER,
+        after=after,
     )
 
 
@@ -558,37 +588,38 @@ def interbank_transfer(
     }
     settlement = settlement_for(payee.institution, order.amount)
 
-    def build(txn):
-        transfer = _transfer_insert(
-            **_base(order, Transfer.Kind.INTERBANK, Transfer.Status.PENDING, txn),
-            beneficiary=beneficiary,
-            institution=payee.institution,
-            to_account_number=payee.account_number,
-            to_account_type=payee.account_type,
-            to_name=payee.name,
-            to_id_type=payee.id_type,
-            to_identification=payee.identification,
-            to_email=payee.email,
-            fee=fee,
-            vat=vat,
-            settlement=settlement,
-            process_date=timezone.localdate()
-            if settlement == Institution.Settlement.IMMEDIATE
-            else process_date_for(),
-        )
-        if settlement == Institution.Settlement.IMMEDIATE:
+    immediate = settlement == Institution.Settlement.IMMEDIATE
+    values = {
+        "kind": Transfer.Kind.INTERBANK,
+        "status": Transfer.Status.PENDING,
+        "beneficiary": beneficiary,
+        "institution": payee.institution,
+        "to_account_number": payee.account_number,
+        "to_account_type": payee.account_type,
+        "to_name": payee.name,
+        "to_id_type": payee.id_type,
+        "to_identification": payee.identification,
+        "to_email": payee.email,
+        "fee": fee,
+        "vat": vat,
+        "settlement": settlement,
+        "process_date": timezone.localdate() if immediate else process_date_for(),
+    }
+
+    def after(transfer, txn):
+        if immediate:
             # robust: the money is committed; a broker failure must not become an error page
             # (the sweep sends PENDIENTE immediate transfers anyway).
             transaction.on_commit(lambda: _send_now(transfer.pk), robust=True)
-        return transfer
 
     return _post(
         order,
         kind=TransactionKind.INTERBANK_TRANSFER,
         legs=legs,
         details=details,
-        build=build,
+        values=values,
         category=LimitCategory.INTERBANK,
+        after=after,
     )
 
 
