@@ -22,6 +22,7 @@ def layout_links() -> dict[str, str]:
         "login": reverse("identity:login"),
         "idle_warning": reverse("identity:idle_warning"),
         "profile": reverse("identity:profile"),
+        "authorize": reverse("enterprise:pending"),
         "css": static("css/portal.css"),
         "logo": static("img/logo.svg"),
         "js": static("js/portal.js"),
@@ -39,6 +40,15 @@ def portal(request):
         last_sign_in=previous_sign_in_for_request(request),
         company_profile=_company_profile(user),
     )
+    profile = context["company_profile"]
+    if profile is not None:
+        from enterprise.approvals import services_of
+
+        allowed = services_of(profile)
+        context["can_transfer"] = bool(allowed & {"TRANSF_COOPROGRESO", "TRANSF_INTERBANCARIAS"})
+        context["can_authorize"] = "AUTORIZAR" in allowed
+    else:
+        context["can_transfer"] = True
     return context
 
 

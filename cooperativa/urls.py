@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("identity.urls")),
     path("", include("accounts.urls")),
     path("", include("transfers.urls")),
+    path("", include("enterprise.urls")),
     path("", include("support.urls")),
 ]

@@ -23,6 +23,9 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from accounts.models import Channel
+from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
+from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER
+from enterprise.models import ApprovalOrder, Operation, Service
 from identity.models import Member
 from identity.otp_views import OtpConfirmView
 
@@ -57,15 +60,21 @@ from .services import (
     used_of,
 )
 
+TRANSFER_SERVICES = (Service.TRANSFER_MEMBER, Service.TRANSFER_INTERBANK)
+BENEFICIARY_SERVICES = (Service.BENEFICIARIES_MEMBER, Service.BENEFICIARIES_INTERBANK)
 
-def member_of(request):
+
+def member_of(request, services=()):
+    """The member whose money moves. A company user needs one of ``services``; views without
+    any (own accounts, limits) are not open to companies: a company's money moves through its
+    approval workflow, never by one login alone."""
     member = request.user.customer
     if member is None:
         raise Http404
     if member.kind == Member.Kind.COMPANY:
-        # A company's money moves only through its approval workflow (makers and approvers),
-        # never by one login alone.
-        raise PermissionDenied(gettext("Las transferencias de empresa requieren aprobación."))
+        profile = company_user(request.user)
+        if profile is None or not any(can(profile, service) for service in services):
+            raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
     return member
 
 
@@ -110,7 +119,7 @@ def _already_done(request) -> Transfer | None:
         key = uuid.UUID(request.POST.get("key", ""))
     except ValueError:
         return None
-    member = member_of(request)
+    member = member_of(request, TRANSFER_SERVICES)
     done = Transfer.objects.filter(idempotency_key=f"tr-{member.pk}-{key}", member=member).first()
     if done is None:
         return None
@@ -132,7 +141,7 @@ def _receipt_url(transfer: Transfer) -> str:
 @login_required
 @require_GET
 def index(request):
-    member = member_of(request)
+    member = member_of(request, TRANSFER_SERVICES)
     return render(
         request,
         "transfers/index.html",
@@ -152,10 +161,19 @@ class TransferFormView(LoginRequiredMixin, View):
     form_class = None
     title = ""
     kind = ""
+    services = ()  # what a company user needs for this kind (none: members only)
     confirm_url = None  # the code step; None: confirm here, without a code
 
     def get_form(self, data=None, initial=None):
-        return self.form_class(data=data, initial=initial or {}, member=member_of(self.request))
+        form = self.form_class(
+            data=data, initial=initial or {}, member=member_of(self.request, self.services)
+        )
+        profile = company_user(self.request.user)
+        if profile is not None:
+            form.fields["origin"].queryset = form.fields["origin"].queryset.filter(
+                pk__in=accounts_of(profile).values("pk")
+            )
+        return form
 
     def get(self, request):
         initial = {}
@@ -165,7 +183,7 @@ class TransferFormView(LoginRequiredMixin, View):
             beneficiary = get_object_or_404(
                 Beneficiary,
                 pk=request.GET["beneficiario"],
-                owner=member_of(request),
+                owner=member_of(request, self.services),
                 deleted_at__isnull=True,
             )
             initial["beneficiary"] = beneficiary.pk
@@ -263,6 +281,7 @@ class MemberTransferView(TransferFormView):
     title = _("Transferencia Cooprogreso")
     kind = "member"
     url_name = "transfers:member"
+    services = (Service.TRANSFER_MEMBER,)
     confirm_url = reverse_lazy("transfers:member_confirm")
 
 
@@ -271,6 +290,7 @@ class InterbankTransferView(TransferFormView):
     title = _("Transferencias interbancarias")
     kind = "interbank"
     url_name = "transfers:interbank"
+    services = (Service.TRANSFER_INTERBANK,)
     confirm_url = reverse_lazy("transfers:interbank_confirm")
 
 
@@ -290,7 +310,7 @@ class TransferConfirmView(OtpConfirmView):
         return redirect("transfers:index")
 
     def get_form(self, data=None):
-        return self.form_class(data=data, member=member_of(self.request))
+        return self.view.get_form(self.view(request=self.request), data=data)
 
     def get_context_data(self, **kwargs):
         form = kwargs["form"]
@@ -336,6 +356,8 @@ class TransferConfirmView(OtpConfirmView):
         }
 
     def confirmed(self, form, challenge):
+        if form.member.kind == Member.Kind.COMPANY:
+            return self.order(form)
         try:
             transfer = self.execute(form)
         except TransferError as exc:
@@ -343,10 +365,59 @@ class TransferConfirmView(OtpConfirmView):
             return self.done(reverse(self.view.url_name), "")
         return self.done(_receipt_url(transfer), "")
 
+    def order(self, form):
+        """A company's transfer: an order the approval engine executes now (administrator)
+        or after the signatures its amount needs (ingresador)."""
+        data = form.cleaned_data
+        charges = form.charges()[2]
+        try:
+            order = order_create(
+                user=self.request.user,
+                operation=Operation.TRANSFER,
+                kind=self.order_kind,
+                amount=data["amount"],
+                charges=charges,
+                debit_account=data["origin"],
+                payload=self.payload(form),
+                concept=data.get("memo") or str(self.view.title),
+            )
+        except ApprovalError as exc:
+            messages.error(self.request, exc.message)
+            return self.done(reverse(self.view.url_name), "")
+        if order.status == ApprovalOrder.Status.EXECUTED:
+            return self.done(reverse("transfers:receipt", args=[order.result["transfer"]]), "")
+        if order.status == ApprovalOrder.Status.FAILED:
+            messages.error(self.request, order.failure_reason)
+            return self.done(reverse(self.view.url_name), "")
+        return self.done(
+            reverse("enterprise:order", args=[order.pk]),
+            gettext("Orden N.º %(n)s registrada: queda pendiente de autorización.")
+            % {"n": order.pk},
+        )
+
+    def payload(self, form) -> dict:
+        data = form.cleaned_data
+        return {
+            "origin": data["origin"].pk,
+            "amount": str(data["amount"]),
+            "memo": data.get("memo", ""),
+            "funds_origin": data.get("funds_origin", ""),
+            "funds_purpose": data.get("funds_purpose", ""),
+        }
+
 
 class MemberConfirmView(TransferConfirmView):
     form_class = MemberTransferForm
     view = MemberTransferView
+    order_kind = TRANSFER_MEMBER
+
+    def payload(self, form):
+        data = form.cleaned_data
+        return {
+            **super().payload(form),
+            "destination": data["destination"].pk,
+            "email": data.get("email", ""),
+        }
 
     def execute(self, form):
         data = form.cleaned_data
@@ -370,6 +441,17 @@ class MemberConfirmView(TransferConfirmView):
 class InterbankConfirmView(TransferConfirmView):
     form_class = InterbankTransferForm
     view = InterbankTransferView
+    order_kind = TRANSFER_INTERBANK
+
+    def payload(self, form):
+        payee = form.cleaned_data["payee"]
+        return {
+            **super().payload(form),
+            "payee": {
+                f.name: getattr(payee, f.name) for f in fields(payee) if f.name != "institution"
+            }
+            | {"institution": payee.institution.code},
+        }
 
     def execute(self, form):
         data = form.cleaned_data
@@ -400,7 +482,7 @@ class InterbankConfirmView(TransferConfirmView):
 def account_holder(request):
     """ "Validar": the holder of a Cooprogreso account, without reloading the page. Lookups are
     counted per user: names are personal data, not a directory to walk."""
-    member = member_of(request)
+    member = member_of(request, (Service.TRANSFER_MEMBER,))
     key = f"transfers:holder-lookups:{request.user.pk}"
     cache.add(key, 0, timeout=3600)
     if cache.incr(key) > HOLDER_LOOKUPS_PER_HOUR:
@@ -427,7 +509,7 @@ def receipt(request, pk):
     transfer = get_object_or_404(
         Transfer.objects.select_related("origin", "destination", "institution", "transaction"),
         pk=pk,
-        member=member_of(request),
+        member=member_of(request, (*TRANSFER_SERVICES, Service.QUERIES_ALL)),
     )
     return render(request, "transfers/receipt.html", {"transfer": transfer})
 
@@ -446,7 +528,7 @@ TABS = [
 @login_required
 @require_GET
 def beneficiaries(request):
-    member = member_of(request)
+    member = member_of(request, BENEFICIARY_SERVICES)
     tab = request.GET.get("tab", "cooprogreso")
     kind = dict((t, k) for t, k, _label in TABS).get(tab, Beneficiary.Kind.MEMBER)
     query = request.GET.get("q", "").strip()[:40]
@@ -466,7 +548,10 @@ class BeneficiaryMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.beneficiary = get_object_or_404(
-                Beneficiary, pk=kwargs["pk"], owner=member_of(request), deleted_at__isnull=True
+                Beneficiary,
+                pk=kwargs["pk"],
+                owner=member_of(request, BENEFICIARY_SERVICES),
+                deleted_at__isnull=True,
             )
         return super().dispatch(request, *args, **kwargs)
 

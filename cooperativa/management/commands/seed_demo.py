@@ -31,7 +31,14 @@ from accounts.services.ledger import (
     transaction_post,
 )
 from credits.models import Card, Loan
-from enterprise.models import Company, CompanyRole, CompanyUser
+from enterprise.models import (
+    ApprovalBand,
+    Company,
+    CompanyRole,
+    CompanyUser,
+    Operation,
+    SignatureLevel,
+)
 from identity.credentials import SECURITY_QUESTIONS, terms_current
 from identity.legal import terms_ensure
 from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityImage, SignIn
@@ -241,6 +248,19 @@ class Command(BaseCommand):
             CompanyUser.objects.get_or_create(
                 user=user, defaults={"company": company, "role": role}
             )
+        # One signature level; every transfer needs an A (the autorizador).
+        level, _ = SignatureLevel.objects.get_or_create(
+            company=company, position=1, defaults={"letter": "A"}
+        )
+        ApprovalBand.objects.get_or_create(
+            company=company,
+            operation=Operation.TRANSFER,
+            up_to=None,
+            defaults={"signatures": ["A"]},
+        )
+        CompanyUser.objects.filter(
+            company=company, role=CompanyRole.APPROVER, signature_level__isnull=True
+        ).update(signature_level=level)
         return member
 
     def _staff(self):

@@ -1,0 +1,54 @@
+from decimal import Decimal
+
+import pytest
+
+from enterprise.models import (
+    ApprovalBand,
+    Company,
+    CompanyRole,
+    CompanyUser,
+    Operation,
+    SignatureLevel,
+)
+from identity.models import Member
+from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit
+
+
+@pytest.fixture
+def company(db):
+    member = MemberFactory(kind=Member.Kind.COMPANY, identification="1790085783001")
+    company = Company.objects.create(member=member, name="COMERCIAL ANDINA S.A.")
+    account = AccountFactory(owner=member)
+    deposit(account, "10000.00")
+    levels = {
+        letter: SignatureLevel.objects.create(company=company, position=i, letter=letter)
+        for i, letter in enumerate("AB", start=1)
+    }
+    ApprovalBand.objects.create(
+        company=company, operation=Operation.TRANSFER, up_to=Decimal("1000"), signatures=["B"]
+    )
+    ApprovalBand.objects.create(
+        company=company, operation=Operation.TRANSFER, up_to=None, signatures=["A", "B"]
+    )
+
+    def person(role, level=None):
+        user = UserFactory(customer=member, email=f"{role.lower()}{level or ''}@andina.example")
+        CompanyUser.objects.create(
+            user=user, company=company, role=role, signature_level=levels.get(level)
+        )
+        return user
+
+    company.account = account
+    company.admin = person(CompanyRole.ADMIN)
+    company.maker = person(CompanyRole.MAKER)
+    company.approver_a = person(CompanyRole.APPROVER, "A")
+    company.approver_b = person(CompanyRole.APPROVER, "B")
+    company.approver_b2 = person(CompanyRole.APPROVER, "B")
+    return company
+
+
+@pytest.fixture
+def payee_account(db):
+    account = AccountFactory()
+    deposit(account, "1.00")
+    return account
