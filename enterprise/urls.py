@@ -9,4 +9,5 @@ urlpatterns = [
     path("empresa/ordenes/<int:pk>/", views.order_detail, name="order"),
     path("empresa/ordenes/<int:pk>/autorizar/", views.ApproveView.as_view(), name="approve"),
     path("empresa/ordenes/<int:pk>/rechazar/", views.RejectView.as_view(), name="reject"),
+    path("empresa/ordenes/<int:pk>/retirar/", views.withdraw, name="withdraw"),
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from identity.otp_views import OtpConfirmView
 
@@ -20,6 +21,7 @@ from .approvals import (
     company_user,
     order_approve,
     order_reject,
+    order_withdraw,
     required_signatures,
 )
 from .models import ApprovalOrder, Service
@@ -69,8 +71,27 @@ def order_detail(request, pk):
             "approvals": order.approvals.select_related("user"),
             "required": required_signatures(order.company, order.operation, order.amount),
             "can_authorize": can(profile, Service.AUTHORIZE),
+            "can_withdraw": order.created_by_id == request.user.pk
+            and order.status == ApprovalOrder.Status.PENDING,
         },
     )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    """The ingresador takes back an order nobody signed yet; its funds are released."""
+    profile = company_user(request.user)
+    if profile is None:
+        raise PermissionDenied
+    order = get_object_or_404(_orders(profile), pk=pk)
+    try:
+        order_withdraw(user=request.user, order_id=order.pk)
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("Orden retirada: los fondos quedan disponibles."))
+    return redirect("enterprise:order", pk=order.pk)
 
 
 class OrderMixin:
@@ -84,8 +105,6 @@ class OrderMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def fail(self, message):
-        from django.contrib import messages
-
         messages.error(self.request, message)
         return self.done(reverse("enterprise:order", args=[self.order.pk]), "")
 

@@ -98,3 +98,42 @@ def test_reject_with_reason_and_isolation(company, payee_account):
     sign_in(outsider, member.username)
     assert outsider.get(f"/empresa/ordenes/{order.pk}/").status_code == 403
     assert outsider.get("/empresa/autorizar/").status_code == 403
+
+
+def test_the_ingresador_withdraws_an_unsigned_order(company, payee_account):
+    maker = Client()
+    sign_in(maker, company.maker.username)
+    with_code(
+        maker, "/transferencias/cooprogreso/confirmar/", transfer_data(company, payee_account)
+    )
+    order = ApprovalOrder.objects.get()
+    assert "Retirar orden" in maker.get(f"/empresa/ordenes/{order.pk}/").content.decode()
+    approver = Client()
+    sign_in(approver, company.approver_a.username)
+    approver.post(f"/empresa/ordenes/{order.pk}/retirar/")
+    order.refresh_from_db()
+    assert order.status == ApprovalOrder.Status.PENDING  # only its author may
+    response = maker.post(f"/empresa/ordenes/{order.pk}/retirar/")
+    assert "Orden retirada" in maker.get(response["Location"]).content.decode()
+    order.refresh_from_db()
+    assert order.status == ApprovalOrder.Status.WITHDRAWN
+    assert Account.objects.get(pk=company.account.pk).available == Decimal("10000.00")
+
+
+def test_expiry_runs_from_beat(company, payee_account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    from enterprise.tasks import orders_expire
+
+    assert PeriodicTask.objects.filter(task="enterprise.tasks.orders_expire").exists()
+    maker = Client()
+    sign_in(maker, company.maker.username)
+    with_code(
+        maker, "/transferencias/cooprogreso/confirmar/", transfer_data(company, payee_account)
+    )
+    ApprovalOrder.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert orders_expire.delay().get() == 1
+    assert ApprovalOrder.objects.get().status == ApprovalOrder.Status.EXPIRED
