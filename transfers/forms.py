@@ -151,8 +151,10 @@ class OwnTransferForm(BaseTransferForm):
         return data
 
 
-class MemberTransferForm(BaseTransferForm):
-    category = LimitCategory.MEMBER
+class PayeeTransferForm(BaseTransferForm):
+    """A transfer to someone else: a saved beneficiary of this kind, or a new one to save."""
+
+    beneficiary_kind = None
     beneficiary = forms.ModelChoiceField(
         label=_("Beneficiario guardado"),
         queryset=Beneficiary.objects.none(),
@@ -163,6 +165,17 @@ class MemberTransferForm(BaseTransferForm):
     email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
     save_beneficiary = forms.BooleanField(label=_("Guardar beneficiario"), required=False)
     alias = forms.CharField(label=_("Alias (opcional)"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = Beneficiary.objects.filter(
+            owner=self.member, kind=self.beneficiary_kind, deleted_at__isnull=True
+        ).select_related("institution")
+
+
+class MemberTransferForm(PayeeTransferForm):
+    category = LimitCategory.MEMBER
+    beneficiary_kind = Beneficiary.Kind.MEMBER
     field_order = [
         "beneficiary",
         "account_number",
@@ -173,12 +186,6 @@ class MemberTransferForm(BaseTransferForm):
         "amount",
         "memo",
     ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["beneficiary"].queryset = Beneficiary.objects.filter(
-            owner=self.member, kind=Beneficiary.Kind.MEMBER, deleted_at__isnull=True
-        )
 
     def clean(self):
         data = super().clean()
@@ -202,14 +209,9 @@ class MemberTransferForm(BaseTransferForm):
         return data
 
 
-class InterbankTransferForm(BaseTransferForm):
+class InterbankTransferForm(PayeeTransferForm):
     category = LimitCategory.INTERBANK
-    beneficiary = forms.ModelChoiceField(
-        label=_("Beneficiario guardado"),
-        queryset=Beneficiary.objects.none(),
-        required=False,
-        empty_label=_("Agregar nuevo beneficiario"),
-    )
+    beneficiary_kind = Beneficiary.Kind.INTERBANK
     institution = forms.ModelChoiceField(
         label=_("Institución financiera"),
         queryset=Institution.objects.filter(active=True, is_self=False),
@@ -219,15 +221,11 @@ class InterbankTransferForm(BaseTransferForm):
     account_type = forms.ChoiceField(
         label=_("Tipo de cuenta"), choices=AccountType.choices, required=False
     )
-    account_number = forms.CharField(label=_("Número de cuenta"), max_length=20, required=False)
     holder_name = forms.CharField(label=_("Nombre del titular"), max_length=120, required=False)
     id_type = forms.ChoiceField(
         label=_("Tipo de identificación"), choices=IdType.choices, required=False
     )
     identification = forms.CharField(label=_("Identificación"), max_length=20, required=False)
-    email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
-    save_beneficiary = forms.BooleanField(label=_("Guardar beneficiario"), required=False)
-    alias = forms.CharField(label=_("Alias (opcional)"), max_length=40, required=False)
     field_order = [
         "beneficiary",
         "institution",
@@ -243,12 +241,6 @@ class InterbankTransferForm(BaseTransferForm):
         "amount",
         "memo",
     ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["beneficiary"].queryset = Beneficiary.objects.filter(
-            owner=self.member, kind=Beneficiary.Kind.INTERBANK, deleted_at__isnull=True
-        ).select_related("institution")
 
     def charges(self):
         from .services import interbank_fee

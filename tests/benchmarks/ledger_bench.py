@@ -228,15 +228,44 @@ def run(
     *, env: dict, engine: str, ids: list[int], processes: int, seconds: float, rounds: int, tag: str
 ) -> dict[str, LedgerResult]:
     """``seconds`` per side, split into ``rounds`` alternating phases."""
+    return alternating_run(
+        worker=_worker,
+        label="ledger",
+        seed_base=1000,
+        env=env,
+        engine=engine,
+        ids=ids,
+        processes=processes,
+        seconds=seconds,
+        rounds=rounds,
+        tag=tag,
+    )
+
+
+def alternating_run(
+    *,
+    worker,
+    label: str,
+    seed_base: int,
+    env: dict,
+    engine: str,
+    ids: list[int],
+    processes: int,
+    seconds: float,
+    rounds: int,
+    tag: str,
+) -> dict[str, LedgerResult]:
+    """Runs ``worker`` in ``processes`` processes, bare and service sides alternating, and
+    sums what they report (shared by every bench that compares a service with bare SQL)."""
     schedule = [("bare", seconds / rounds), ("service", seconds / rounds)] * rounds
     ctx = multiprocessing.get_context("spawn")  # each process sets itself up from scratch
     barrier = ctx.Barrier(processes)
     results = ctx.Queue()
     procs = [
         ctx.Process(
-            target=_worker,
-            args=(env, engine, ids, schedule, barrier, results, 1000 + i, tag),
-            name=f"bench-ledger-{i}",
+            target=worker,
+            args=(env, engine, ids, schedule, barrier, results, seed_base + i, tag),
+            name=f"bench-{label}-{i}",
         )
         for i in range(processes)
     ]
@@ -247,7 +276,7 @@ def run(
         for _ in procs:
             outcomes.append(results.get(timeout=2 * seconds + 180))
     except queue_module.Empty:
-        raise RuntimeError("ledger: a worker process did not report back") from None
+        raise RuntimeError(f"{label}: a worker process did not report back") from None
     finally:
         for proc in procs:
             proc.join(timeout=30)
@@ -256,7 +285,7 @@ def run(
                 proc.join()
     errors = [o[1] for o in outcomes if o[0] == "error"]
     if errors:
-        raise RuntimeError("ledger worker failed:\n" + "\n".join(errors))
+        raise RuntimeError(f"{label} worker failed:\n" + "\n".join(errors))
     per_worker = [o[1] for o in outcomes]  # [worker][phase] = (side, count, elapsed)
     out = {}
     for side in ("bare", "service"):

@@ -108,6 +108,16 @@ def _rates(rates: list[float]) -> str:
     return ", ".join(f"{r:,.0f}" for r in rates)
 
 
+def _log_sides(result, bare_label: str, service_label: str):
+    bare, service = result["bare"], result["service"]
+    for label, r in ((bare_label, bare), (service_label, service)):
+        log(
+            f"  {label}: {r.rate:,.1f} tx/s ({r.postings} in {r.seconds:.1f} s; "
+            f"per round {_rates(r.per_phase)}; per process {_rates(r.per_process)})"
+        )
+    return bare, service
+
+
 def bench_ledger(bench, data, seconds: float) -> Figure:
     ids = data.ledger_account_ids
     driver = "psycopg" if bench.engine == "postgresql" else "sqlite3"
@@ -124,12 +134,7 @@ def bench_ledger(bench, data, seconds: float) -> Figure:
         rounds=ROUNDS,
         tag=data.tag,
     )
-    bare, service = result["bare"], result["service"]
-    for label, r in ((f"bare {driver} locking SQL", bare), ("posting service", service)):
-        log(
-            f"  {label}: {r.rate:,.1f} tx/s ({r.postings} in {r.seconds:.1f} s; "
-            f"per round {_rates(r.per_phase)}; per process {_rates(r.per_process)})"
-        )
+    bare, service = _log_sides(result, f"bare {driver} locking SQL", "posting service")
     log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
     return Figure("ledger_transfers_per_s", service.rate, "tx/s", bare.rate, ">=", 0.5)
 
@@ -252,12 +257,7 @@ def bench_transfer(bench, data, seconds: float) -> Figure:
         rounds=ROUNDS,
         tag=data.tag,
     )
-    bare, service = result["bare"], result["service"]
-    for label, r in ((f"bare {driver} transfer SQL", bare), ("member_transfer service", service)):
-        log(
-            f"  {label}: {r.rate:,.1f} tx/s ({r.postings} in {r.seconds:.1f} s; "
-            f"per round {_rates(r.per_phase)}; per process {_rates(r.per_process)})"
-        )
+    bare, service = _log_sides(result, f"bare {driver} transfer SQL", "member_transfer service")
     log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
     expected = service.postings + transfer_bench.WARMUP_POSTINGS * PROCESSES
     log(f"  transfer check: {transfer_bench.check_transfers(data.tag, expected)}")

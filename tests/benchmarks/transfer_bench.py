@@ -12,13 +12,18 @@ amounts ($0.01-5.00).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import queue as queue_module
 import random
 import traceback
 
-from tests.benchmarks.ledger_bench import BARE, WARMUP_POSTINGS, LedgerResult, _pick, _timed
+from tests.benchmarks.ledger_bench import (
+    BARE,
+    WARMUP_POSTINGS,
+    LedgerResult,
+    _pick,
+    _timed,
+    alternating_run,
+)
 
 # Limits set high (the cooperative's maximum and each member's own): the bench measures the
 # checks, not a refusal.
@@ -112,51 +117,18 @@ def run(
     *, env: dict, engine: str, ids: list[int], processes: int, seconds: float, rounds: int, tag: str
 ) -> dict[str, LedgerResult]:
     """``seconds`` per side, split into ``rounds`` alternating phases (as ``ledger_bench.run``)."""
-    schedule = [("bare", seconds / rounds), ("service", seconds / rounds)] * rounds
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(processes)
-    results = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=_worker,
-            args=(env, engine, ids, schedule, barrier, results, 2000 + i, tag),
-            name=f"bench-transfer-{i}",
-        )
-        for i in range(processes)
-    ]
-    for proc in procs:
-        proc.start()
-    outcomes = []
-    try:
-        for _ in procs:
-            outcomes.append(results.get(timeout=2 * seconds + 180))
-    except queue_module.Empty:
-        raise RuntimeError("transfer: a worker process did not report back") from None
-    finally:
-        for proc in procs:
-            proc.join(timeout=30)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join()
-    errors = [o[1] for o in outcomes if o[0] == "error"]
-    if errors:
-        raise RuntimeError("transfer worker failed:\n" + "\n".join(errors))
-    per_worker = [o[1] for o in outcomes]  # [worker][phase] = (side, count, elapsed)
-    out = {}
-    for side in ("bare", "service"):
-        phases = [i for i, (s, _) in enumerate(schedule) if s == side]
-        counts = [sum(w[i][1] for w in per_worker) for i in phases]
-        spans = [max(w[i][2] for w in per_worker) for i in phases]
-        out[side] = LedgerResult(
-            rate=sum(counts) / sum(spans),
-            postings=sum(counts),
-            seconds=sum(spans),
-            per_process=[
-                sum(w[i][1] for i in phases) / sum(w[i][2] for i in phases) for w in per_worker
-            ],
-            per_phase=[c / s for c, s in zip(counts, spans, strict=True)],
-        )
-    return out
+    return alternating_run(
+        worker=_worker,
+        label="transfer",
+        seed_base=2000,
+        env=env,
+        engine=engine,
+        ids=ids,
+        processes=processes,
+        seconds=seconds,
+        rounds=rounds,
+        tag=tag,
+    )
 
 
 def check_transfers(tag: str, expected: int) -> str:
