@@ -18,6 +18,10 @@ class Company(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def audit_scope(self) -> str:
+        return f"company:{self.pk}"
+
 
 class CompanyRole(models.TextChoices):
     ADMIN = "ADMIN", _("ADMINISTRADOR")
@@ -26,10 +30,16 @@ class CompanyRole(models.TextChoices):
 
 
 class CompanyUser(models.Model):
+    """A person who banks for a company; names and e-mail live on the User, the rest here."""
+
     class Status(models.TextChoices):
         ACTIVE = "ACTIVO", _("Activo")
         BLOCKED = "BLOQUEADO", _("Bloqueado")
         DELETED = "ELIMINADO", _("Eliminado")
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Femenino")
+        MALE = "M", _("Masculino")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_profile"
@@ -39,6 +49,11 @@ class CompanyUser(models.Model):
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    identification = models.CharField(_("identificación"), max_length=13, blank=True)
+    sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("teléfono"), max_length=15, blank=True)
+    first_surname = models.CharField(_("primer apellido"), max_length=40, blank=True)
+    second_surname = models.CharField(_("segundo apellido"), max_length=40, blank=True)
     # Empty: everything the role allows. Otherwise only these (codes of Service).
     services = models.JSONField(_("servicios"), default=list, blank=True)
     accounts = models.ManyToManyField(
@@ -56,6 +71,14 @@ class CompanyUser(models.Model):
     class Meta:
         verbose_name = _("usuario de empresa")
         verbose_name_plural = _("usuarios de empresa")
+        constraints = [
+            # A person is one user per company (deleted ones stay for the audit trail).
+            models.UniqueConstraint(
+                fields=["company", "identification"],
+                condition=~models.Q(status="ELIMINADO") & ~models.Q(identification=""),
+                name="company_user_identification_once",
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} {self.get_role_display()}"
@@ -134,6 +157,22 @@ class CompanyLimit(models.Model):
 
     def __str__(self):
         return str(self.company)
+
+
+class CompanyLimitCeiling(models.Model):
+    """The cooperative's maximums for companies: no company may set its limits above them.
+    One row; the back office edits it."""
+
+    daily = models.DecimalField(_("máximo diario"), max_digits=18, decimal_places=2)
+    weekly = models.DecimalField(_("máximo semanal"), max_digits=18, decimal_places=2)
+    monthly = models.DecimalField(_("máximo mensual"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("cupo máximo para empresas")
+        verbose_name_plural = _("cupos máximos para empresas")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
 
 
 class ApprovalOrder(models.Model):

@@ -169,6 +169,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Whose records these are beyond the actor's (e.g. "company:12"), so a company's
+    # administrators can read every change made in their company.
+    scope = models.CharField(max_length=40, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("evento de auditoría")

@@ -8,7 +8,9 @@ from .models import AuditEvent, Member, SignIn, User
 from .useragents import device_info
 
 
-def audit_record(*, actor, action: str, target, before=None, after=None, reason: str = "", ip=None):
+def audit_record(
+    *, actor, action: str, target, before=None, after=None, reason: str = "", ip=None, scope=""
+):
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -18,6 +20,7 @@ def audit_record(*, actor, action: str, target, before=None, after=None, reason:
         after=after,
         reason=reason,
         ip=ip,
+        scope=scope,
     )
 
 
