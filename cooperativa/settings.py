@@ -310,3 +310,9 @@ INTERBANK_RETURN_REFUNDS_FEE = env_bool("INTERBANK_RETURN_REFUNDS_FEE", True)
 SPI_GATEWAY = os.environ.get("SPI_GATEWAY", "transfers.gateway.SimulatedGateway")
 # Enterprise orders waiting for signatures expire (and release their held funds) after this.
 ENTERPRISE_ORDER_HOURS = int(os.environ.get("ENTERPRISE_ORDER_HOURS", "72"))
+# The cooperative's maximums for company limits (daily, weekly, monthly) until the back office
+# saves its own in "Cupos máximos para empresas".
+ENTERPRISE_LIMIT_CEILING = tuple(
+    Decimal(v)
+    for v in os.environ.get("ENTERPRISE_LIMIT_CEILING", "200000,500000,1500000").split(",")
+)

@@ -19,6 +19,8 @@ from accounts.services.ledger import LedgerError, hold_place, hold_release
 from identity.notifications import notification_queue
 from identity.services import audit_record
 
+from . import limits
+from .errors import ApprovalError
 from .models import (
     Approval,
     ApprovalBand,
@@ -42,12 +44,6 @@ ROLE_SERVICES = {
         Service.QUERIES_PENDING,
     },
 }
-
-
-class ApprovalError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- Who may do what ---------------------------------------------------------------------------
@@ -145,6 +141,10 @@ def _execute(order: ApprovalOrder, user) -> None:
     holds = (order.hold_id,) if order.hold_id else ()
     try:
         with transaction.atomic():
+            company = Company.objects.select_for_update().get(pk=order.company_id)
+            limits.limit_check(
+                company, order.kind, order.amount, pending=False, exclude_order=order.pk
+            )
             order.result = EXECUTORS[order.kind](order, user, holds)
     except (ApprovalError, LedgerError) as exc:
         _fail(order, exc.message)
@@ -193,8 +193,11 @@ def order_create(
     if kind not in EXECUTORS:
         raise ApprovalError(gettext("Esta operación aún no está disponible para empresas."))
     with transaction.atomic():
+        # The company's row lock: concurrent orders cannot pass its limits together.
+        company = Company.objects.select_for_update().get(pk=profile.company_id)
+        limits.limit_check(company, kind, amount, pending=True)
         order = ApprovalOrder.objects.create(
-            company=profile.company,
+            company=company,
             operation=operation,
             kind=kind,
             concept=concept[:120],
@@ -205,7 +208,13 @@ def order_create(
             created_by=user,
             expires_at=timezone.now() + timedelta(hours=settings.ENTERPRISE_ORDER_HOURS),
         )
-        audit_record(actor=user, action="order.create", target=order, after=_summary(order))
+        audit_record(
+            actor=user,
+            action="order.create",
+            target=order,
+            after=_summary(order),
+            scope=order.company.audit_scope,
+        )
         if profile.role == CompanyRole.ADMIN:
             _execute(order, user)
             return order
@@ -329,7 +338,13 @@ def order_approve(*, user, order_id: int) -> ApprovalOrder:
         Approval.objects.create(
             order=order, user=user, level=letter, decision=Approval.Decision.APPROVE
         )
-        audit_record(actor=user, action="order.approve", target=order, after={"level": letter})
+        audit_record(
+            actor=user,
+            action="order.approve",
+            target=order,
+            after={"level": letter},
+            scope=order.company.audit_scope,
+        )
         if rule_satisfied(positions, required, [*signed, letter]):
             _execute(order, user)
     return order
@@ -350,7 +365,13 @@ def order_reject(*, user, order_id: int, reason: str) -> ApprovalOrder:
             reason=reason[:200],
         )
         _close(order, ApprovalOrder.Status.REJECTED)
-        audit_record(actor=user, action="order.reject", target=order, reason=reason)
+        audit_record(
+            actor=user,
+            action="order.reject",
+            target=order,
+            reason=reason,
+            scope=order.company.audit_scope,
+        )
     return order
 
 
@@ -361,7 +382,9 @@ def order_withdraw(*, user, order_id: int) -> ApprovalOrder:
         if order.created_by_id != user.pk:
             raise ApprovalError(gettext("Solo quien registró la operación puede retirarla."))
         _close(order, ApprovalOrder.Status.WITHDRAWN)
-        audit_record(actor=user, action="order.withdraw", target=order)
+        audit_record(
+            actor=user, action="order.withdraw", target=order, scope=order.company.audit_scope
+        )
     return order
 
 

@@ -1,0 +1,6 @@
+class ApprovalError(Exception):
+    """A refusal of the enterprise rules, with the Spanish message the user sees."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
