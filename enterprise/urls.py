@@ -5,7 +5,7 @@ from . import level_views, views
 app_name = "enterprise"
 
 urlpatterns = [
-    path("empresa/autorizar/", views.pending, name="pending"),
+    path("empresa/autorizar/", views.PendingView.as_view(), name="pending"),
     path("empresa/ordenes/<int:pk>/", views.order_detail, name="order"),
     path("empresa/ordenes/<int:pk>/autorizar/", views.ApproveView.as_view(), name="approve"),
     path("empresa/ordenes/<int:pk>/rechazar/", views.RejectView.as_view(), name="reject"),

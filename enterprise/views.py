@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,17 +46,108 @@ def _orders(profile):
     ).select_related("debit_account", "created_by")
 
 
-@login_required
-@require_GET
-def pending(request):
-    profile = profile_of(request, Service.AUTHORIZE)
+def _pending_rows(profile, query=""):
     rows = _orders(profile).filter(status=ApprovalOrder.Status.PENDING)
-    query = request.GET.get("q", "").strip()[:40]
     if query:
-        rows = rows.filter(concept__icontains=query) | rows.filter(
-            debit_account__number__contains=query
-        )
-    return render(request, "enterprise/pending.html", {"rows": rows, "query": query})
+        matches = Q(concept__icontains=query) | Q(debit_account__number__contains=query)
+        amount = _decimal(query)
+        if amount is not None:
+            matches |= Q(amount=amount)
+        rows = rows.filter(matches)
+    return rows
+
+
+def _decimal(text):
+    try:
+        return Decimal(text.replace("$", "").replace(",", "").strip())
+    except InvalidOperation:
+        return None
+
+
+class MassApproveForm(forms.Form):
+    orders = forms.ModelMultipleChoiceField(
+        queryset=ApprovalOrder.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Selecciona al menos una operación."),
+            "invalid_choice": _("Alguna operación seleccionada ya no está pendiente."),
+            "invalid_pk_value": _("Alguna operación seleccionada no es válida."),
+        },
+    )
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["orders"].queryset = rows
+
+
+class PendingView(OtpConfirmView):
+    """Autorizar: the pending list (search by origin account, concept or amount) whose ticked
+    rows are signed together with one code ("Autorización masiva"), each checked on its own."""
+
+    template_name = "enterprise/pending.html"
+    otp_purpose = "order_approve_many"
+    heading = _("Autorizar")
+    crumb = _("Autorizar")
+    cancel_url = reverse_lazy("enterprise:pending")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.profile = profile_of(request, Service.AUTHORIZE)
+            self.query = request.GET.get("q", "").strip()[:40]
+            self.rows = _pending_rows(self.profile, self.query)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        return MassApproveForm(data=data, rows=_pending_rows(self.profile))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rows=self.rows, query=self.query, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if request.htmx and request.GET.get("q") is not None:
+            context = self.get_context_data(form=self.get_form())
+            return render(request, f"{self.template_name}#form", context)
+        return super().get(request, *args, **kwargs)
+
+    def _chosen(self, form):
+        return sorted(form.cleaned_data["orders"], key=lambda order: order.pk)
+
+    def otp_operation(self, form):
+        return {"orders": [[o.pk, str(o.amount)] for o in self._chosen(form)]}
+
+    def otp_description(self, form):
+        chosen = self._chosen(form)
+        total = sum((o.amount for o in chosen), Decimal("0"))
+        return ngettext(
+            "autorizar %(n)s operación por $ %(total)s",
+            "autorizar %(n)s operaciones por $ %(total)s",
+            len(chosen),
+        ) % {
+            "n": len(chosen),
+            "total": f"{total:,.2f}",
+        }
+
+    def confirmed(self, form, challenge):
+        executed, signed, refused = 0, 0, []
+        for order in self._chosen(form):
+            # One transaction per order: one refusal does not undo the others' signatures.
+            try:
+                result = order_approve(user=self.request.user, order_id=order.pk)
+            except ApprovalError as exc:
+                refused.append(f"N.º {order.pk}: {exc.message}")
+                continue
+            if result.status == ApprovalOrder.Status.EXECUTED:
+                executed += 1
+            elif result.status == ApprovalOrder.Status.FAILED:
+                refused.append(f"N.º {order.pk}: {result.failure_reason}")
+            else:
+                signed += 1
+        summary = gettext(
+            "Autorización masiva: %(e)s ejecutadas, %(s)s con tu firma registrada (faltan otras)."
+        ) % {"e": executed, "s": signed}
+        for line in refused:
+            messages.error(self.request, gettext("No autorizada %(line)s") % {"line": line})
+        return self.done(reverse("enterprise:pending"), summary)
 
 
 @login_required

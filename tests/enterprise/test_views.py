@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Account
-from enterprise.models import ApprovalOrder
+from enterprise.models import Approval, ApprovalOrder
 from tests.auth import code_sent, sign_in
 from transfers.models import Transfer
 
@@ -137,3 +137,62 @@ def test_expiry_runs_from_beat(company, payee_account):
     ApprovalOrder.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     assert orders_expire.delay().get() == 1
     assert ApprovalOrder.objects.get().status == ApprovalOrder.Status.EXPIRED
+
+
+def _pending_order(company, destination, amount, concept="Proveedor"):
+    from enterprise.approvals import order_create
+    from enterprise.executors import TRANSFER_MEMBER
+    from enterprise.models import Operation
+
+    return order_create(
+        user=company.maker,
+        operation=Operation.TRANSFER,
+        kind=TRANSFER_MEMBER,
+        amount=Decimal(amount),
+        charges=Decimal("0"),
+        debit_account=company.account,
+        payload={"origin": company.account.pk, "amount": amount, "destination": destination.pk},
+        concept=concept,
+    )
+
+
+def test_mass_authorization_signs_each_ticked_order_with_one_code(company, payee_account):
+    small = _pending_order(company, payee_account, "40.00", "Luz")
+    other = _pending_order(company, payee_account, "60.00", "Agua")
+    big = _pending_order(company, payee_account, "2000.00", "Equipos")  # needs A + B
+    untouched = _pending_order(company, payee_account, "10.00", "Internet")
+    approver = Client()
+    sign_in(approver, company.approver_b.username)
+
+    assert (
+        "Selecciona al menos una operación."
+        in approver.post("/empresa/autorizar/", {}).content.decode()
+    )
+    response = approver.post("/empresa/autorizar/", {"orders": [small.pk, 999999]})
+    assert "Alguna operación seleccionada ya no está pendiente." in response.content.decode()
+
+    # A search narrows the list (concept, origin account or amount).
+    page = approver.get("/empresa/autorizar/", {"q": "60.00"}).content.decode()
+    assert "Agua" in page and "Luz" not in page
+
+    response = with_code(approver, "/empresa/autorizar/", {"orders": [small.pk, other.pk, big.pk]})
+    assert response["Location"] == "/empresa/autorizar/"
+    statuses = dict(ApprovalOrder.objects.values_list("pk", "status"))
+    assert statuses[small.pk] == statuses[other.pk] == ApprovalOrder.Status.EXECUTED
+    assert statuses[big.pk] == statuses[untouched.pk] == ApprovalOrder.Status.PENDING
+    assert Transfer.objects.count() == 2
+    page = approver.get("/empresa/autorizar/").content.decode()
+    assert "Autorización masiva: 2 ejecutadas, 1 con tu firma registrada" in page
+
+    # The code is bound to the ticked orders: the same code for another selection fails.
+    dialog = approver.post("/empresa/autorizar/", {"orders": [untouched.pk]}).content.decode()
+    challenge = re.search(r'name="otp_challenge" value="(\d+)"', dialog).group(1)
+    code = code_sent()
+    signatures = Approval.objects.count()
+    forged = approver.post(
+        "/empresa/autorizar/",
+        {"orders": [big.pk], "otp_step": "verify", "otp_challenge": challenge, "otp_code": code},
+    ).content.decode()
+    assert "El código no corresponde a esta operación." in forged
+    assert Approval.objects.count() == signatures
+    assert ApprovalOrder.objects.get(pk=untouched.pk).status == ApprovalOrder.Status.PENDING
