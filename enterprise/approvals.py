@@ -182,6 +182,7 @@ def order_create(
     debit_account: Account,
     payload: dict,
     concept: str = "",
+    key: str | None = None,
 ) -> ApprovalOrder:
     """An administrator's operation executes now; an ingresador's waits for signatures with
     its amount and charges held on the debit account."""
@@ -195,6 +196,8 @@ def order_create(
     with transaction.atomic():
         # The company's row lock: concurrent orders cannot pass its limits together.
         company = Company.objects.select_for_update().get(pk=profile.company_id)
+        if key and (first := _registered(company, key, amount, debit_account)) is not None:
+            return first
         limits.limit_check(company, kind, amount, pending=True)
         order = ApprovalOrder.objects.create(
             company=company,
@@ -205,6 +208,7 @@ def order_create(
             charges=charges,
             debit_account=debit_account,
             payload=payload,
+            key=key or "",
             created_by=user,
             expires_at=timezone.now() + timedelta(hours=settings.ENTERPRISE_ORDER_HOURS),
         )
@@ -233,6 +237,19 @@ def order_create(
         order.save(update_fields=["hold"])
         _notify_approvers(order)
     return order
+
+
+def _registered(company, key, amount, debit_account) -> ApprovalOrder | None:
+    """The order a repeated confirm already registered (under the company's lock, so two
+    at once find each other); the same key with other data is refused."""
+    first = ApprovalOrder.objects.filter(company=company, key=key).first()
+    if first is None:
+        return None
+    if first.amount != amount or first.debit_account_id != debit_account.pk:
+        raise ApprovalError(
+            gettext("Esta operación ya fue registrada con otros datos; inicia una nueva.")
+        )
+    return first
 
 
 def _summary(order: ApprovalOrder) -> dict:

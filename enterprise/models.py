@@ -197,6 +197,8 @@ class ApprovalOrder(models.Model):
     )
     # What executes when the signatures are complete (the service's arguments, by id).
     payload = models.JSONField(default=dict)
+    # The registering form's key: a confirm sent twice registers one order.
+    key = models.CharField(max_length=80, blank=True)
     hold = models.OneToOneField(
         "accounts.Hold", on_delete=models.PROTECT, null=True, blank=True, related_name="order"
     )
@@ -217,6 +219,11 @@ class ApprovalOrder(models.Model):
         verbose_name_plural = _("órdenes por autorizar")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["company", "status", "created_at"], name="order_list")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "key"], condition=~models.Q(key=""), name="order_key_once"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.pk} {self.kind} {self.amount} {self.status}"

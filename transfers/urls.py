@@ -7,6 +7,11 @@ app_name = "transfers"
 urlpatterns = [
     path("transferencias/", views.index, name="index"),
     path("transferencias/mis-cuentas/", views.OwnTransferView.as_view(), name="own"),
+    path(
+        "transferencias/mis-cuentas/confirmar/",
+        views.OwnConfirmView.as_view(),
+        name="own_confirm",
+    ),
     path("transferencias/cooprogreso/", views.MemberTransferView.as_view(), name="member"),
     path(
         "transferencias/cooprogreso/confirmar/",

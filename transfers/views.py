@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Channel
 from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
-from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER
+from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN
 from enterprise.models import ApprovalOrder, Operation, Service
 from identity.models import Member
 from identity.otp_views import OtpConfirmView
@@ -60,7 +60,7 @@ from .services import (
     used_of,
 )
 
-TRANSFER_SERVICES = (Service.TRANSFER_MEMBER, Service.TRANSFER_INTERBANK)
+TRANSFER_SERVICES = (Service.TRANSFER_OWN, Service.TRANSFER_MEMBER, Service.TRANSFER_INTERBANK)
 BENEFICIARY_SERVICES = (Service.BENEFICIARIES_MEMBER, Service.BENEFICIARIES_INTERBANK)
 
 
@@ -142,10 +142,16 @@ def _receipt_url(transfer: Transfer) -> str:
 @require_GET
 def index(request):
     member = member_of(request, TRANSFER_SERVICES)
+    profile = company_user(request.user)
+    offered = {
+        kind: profile is None or can(profile, service)
+        for kind, service in zip(("own", "member", "interbank"), TRANSFER_SERVICES, strict=True)
+    }
     return render(
         request,
         "transfers/index.html",
         {
+            "offered": offered,
             "frequent": frequent_payees(member),
             "immediate": Institution.objects.filter(
                 active=True, settlement=Institution.Settlement.IMMEDIATE
@@ -264,6 +270,14 @@ class OwnTransferView(TransferFormView):
     title = _("Transferencia a mis cuentas")
     kind = "own"
     url_name = "transfers:own"
+    services = (Service.TRANSFER_OWN,)
+
+    def dispatch(self, request, *args, **kwargs):
+        # A member moves money between their own accounts without a code; a company's
+        # transfer is an order, confirmed with a code like every other.
+        if company_user(request.user) is not None:
+            self.confirm_url = reverse("transfers:own_confirm")
+        return super().dispatch(request, *args, **kwargs)
 
     def execute(self, form):
         try:
@@ -380,6 +394,7 @@ class TransferConfirmView(OtpConfirmView):
                 debit_account=data["origin"],
                 payload=self.payload(form),
                 concept=data.get("memo") or str(self.view.title),
+                key=form.idempotency_key(),
             )
         except ApprovalError as exc:
             messages.error(self.request, exc.message)
@@ -404,6 +419,28 @@ class TransferConfirmView(OtpConfirmView):
             "funds_origin": data.get("funds_origin", ""),
             "funds_purpose": data.get("funds_purpose", ""),
         }
+
+
+class OwnConfirmView(TransferConfirmView):
+    """Companies only: members confirm their own-account transfers without a code."""
+
+    form_class = OwnTransferForm
+    view = OwnTransferView
+    order_kind = TRANSFER_OWN
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and company_user(request.user) is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "needs_code" in context:
+            context.update(action=self.request.path, needs_code=True)
+        return context
+
+    def payload(self, form):
+        return {**super().payload(form), "destination": form.cleaned_data["destination"].pk}
 
 
 class MemberConfirmView(TransferConfirmView):

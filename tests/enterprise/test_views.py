@@ -8,8 +8,11 @@ import pytest
 from django.test import Client
 
 from accounts.models import Account
-from enterprise.models import Approval, ApprovalOrder
+from enterprise.approvals import order_approve, order_create
+from enterprise.executors import TRANSFER_MEMBER
+from enterprise.models import Approval, ApprovalOrder, Operation
 from tests.auth import code_sent, sign_in
+from tests.factories import AccountFactory, funded_member
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -140,10 +143,6 @@ def test_expiry_runs_from_beat(company, payee_account):
 
 
 def _pending_order(company, destination, amount, concept="Proveedor"):
-    from enterprise.approvals import order_create
-    from enterprise.executors import TRANSFER_MEMBER
-    from enterprise.models import Operation
-
     return order_create(
         user=company.maker,
         operation=Operation.TRANSFER,
@@ -196,3 +195,42 @@ def test_mass_authorization_signs_each_ticked_order_with_one_code(company, payee
     assert "El código no corresponde a esta operación." in forged
     assert Approval.objects.count() == signatures
     assert ApprovalOrder.objects.get(pk=untouched.pk).status == ApprovalOrder.Status.PENDING
+
+
+def test_a_companys_own_account_transfer_is_an_order_confirmed_with_a_code(company):
+    savings = AccountFactory(owner=company.member)
+    maker = Client()
+    sign_in(maker, company.maker.username)
+    data = {
+        "origin": company.account.pk,
+        "destination": savings.pk,
+        "amount": "500.00",
+        "memo": "Fondo de caja",
+        "key": str(uuid.uuid4()),
+    }
+    summary = maker.post("/transferencias/mis-cuentas/", data).content.decode()
+    assert 'hx-post="/transferencias/mis-cuentas/confirmar/"' in summary
+    # Without the code step nothing moves, even if the confirm is posted to the form page.
+    maker.post("/transferencias/mis-cuentas/", {**data, "step": "confirm"})
+    assert not ApprovalOrder.objects.exists() and not Transfer.objects.exists()
+
+    response = with_code(maker, "/transferencias/mis-cuentas/confirmar/", data)
+    order = ApprovalOrder.objects.get()
+    assert response["Location"] == f"/empresa/ordenes/{order.pk}/"
+    assert order.kind == "TRANSF_PROPIA" and order.status == ApprovalOrder.Status.PENDING
+    # The same confirm again (double click, reload) registers nothing new.
+    with_code(maker, "/transferencias/mis-cuentas/confirmar/", data)
+    assert ApprovalOrder.objects.count() == 1
+
+    order_approve(user=company.approver_b, order_id=order.pk)
+    savings.refresh_from_db()
+    assert savings.balance == Decimal("500.00")
+    # A member's own transfer has no code step to reach.
+    assert Client().get("/transferencias/mis-cuentas/confirmar/").status_code == 302
+
+
+def test_a_member_never_reaches_the_company_confirm(company):
+    member = Client()
+    user = funded_member("10.00")
+    member.force_login(user)
+    assert member.post("/transferencias/mis-cuentas/confirmar/", {}).status_code == 404
