@@ -20,14 +20,42 @@ def customer_of(user):
     return getattr(user, "customer", None) if user.is_authenticated else None
 
 
+def company_scope(user):
+    """For a company login, the company accounts this user was granted (a queryset); None for
+    members. An account outside it does not exist for the user."""
+    member = customer_of(user)
+    if member is None or member.kind != member.Kind.COMPANY:
+        return None
+    from enterprise.approvals import accounts_of, company_user
+
+    profile = company_user(user)
+    return accounts_of(profile) if profile is not None else Account.objects.none()
+
+
 def account_get_for_user(*, user, number: str) -> Account:
     member = customer_of(user)
     if member is None:
         raise Http404
+    accounts = Account.objects.filter(owner=member, product__in=DEPOSIT_PRODUCTS)
+    scope = company_scope(user)
+    if scope is not None:
+        accounts = accounts.filter(pk__in=scope.values("pk"))
     try:
-        return Account.objects.get(number=number, owner=member, product__in=DEPOSIT_PRODUCTS)
+        return accounts.get(number=number)
     except Account.DoesNotExist:
         raise Http404 from None
+
+
+def holds_active_for(account: Account) -> list:
+    """What is reserved on the account and why (orders waiting for signatures, settlements):
+    the difference between its balance and what is available."""
+    from .models import Hold
+
+    return list(
+        Hold.objects.filter(account=account, status=Hold.Status.ACTIVE)
+        .select_related("order")
+        .order_by("created_at")
+    )
 
 
 def term_deposit_get_for_user(*, user, number: str) -> TermDeposit:
@@ -92,8 +120,11 @@ class Position:
     term_deposits: list[TermDeposit]
 
 
-def position_for_member(*, member) -> Position:
+def position_for_member(*, member, only=None) -> Position:
     all_accounts = accounts_for_member(member=member)
+    if only is not None:
+        allowed = set(only.values_list("pk", flat=True))
+        all_accounts = [a for a in all_accounts if a.pk in allowed]
     deposits = term_deposits_for_member(member=member)
     for deposit in deposits:
         deposit.interest_earned = term_deposit_interest_earned(deposit)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +26,9 @@ from .receipts import receipt_build
 from .selectors import (
     account_get_for_user,
     accounts_for_member,
+    company_scope,
     customer_of,
+    holds_active_for,
     movement_list,
     position_cache_key,
     position_for_member,
@@ -52,6 +55,9 @@ def position(request):
     member = customer_of(request.user)
     if member is None:
         return render(request, "accounts/no_products.html")
+    scope = company_scope(request.user)
+    if scope is not None:
+        return _company_position(request, member, scope)
     key = position_cache_key(member=member, hide_amounts=request.user.hide_amounts)
     body = caches["local"].get(key) if settings.POSITION_CACHE_SECONDS else None
     if body is None:
@@ -64,6 +70,23 @@ def position(request):
         if settings.POSITION_CACHE_SECONDS:
             caches["local"].set(key, str(body), settings.POSITION_CACHE_SECONDS)
     # Our own rendering, cached under a key only the member's data can produce.
+    return render(request, "accounts/position.html", {"position_html": mark_safe(body)})  # noqa: S308
+
+
+def _company_position(request, member, scope):
+    """A company user sees the accounts granted to them, if their role keeps the service;
+    not cached, since each user of the company may see other accounts."""
+    from enterprise.approvals import can, company_user
+    from enterprise.models import Service
+
+    if not can(company_user(request.user), Service.POSITION):
+        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
+    context = {
+        "position": position_for_member(member=member, only=scope),
+        "sections": extra_sections(member=member),
+        "member": member,
+    }
+    body = render_to_string("accounts/position.html#body", context, request=request)
     return render(request, "accounts/position.html", {"position_html": mark_safe(body)})  # noqa: S308
 
 
@@ -102,6 +125,7 @@ def movements(request, number: str):
     query.pop("page", None)
     context = {
         "account": account,
+        "holds": holds_active_for(account),
         "form": form,
         "page": page,
         "filters": filters,
@@ -188,6 +212,10 @@ def statement(request):
     if member is None:
         raise Http404
     accounts = accounts_for_member(member=member)
+    scope = company_scope(request.user)
+    if scope is not None:
+        allowed = set(scope.values_list("pk", flat=True))
+        accounts = [a for a in accounts if a.pk in allowed]
     form = StatementForm(request.GET or None, accounts=accounts)
     if request.GET and form.is_valid():
         account = account_get_for_user(user=request.user, number=form.cleaned_data["cuenta"])

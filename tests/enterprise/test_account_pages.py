@@ -1,0 +1,40 @@
+"""A company user's account pages: only the granted accounts, and what waiting orders hold."""
+
+import pytest
+from django.test import Client
+
+from enterprise.models import CompanyUser
+from tests.auth import sign_in
+from tests.enterprise.test_views import _pending_order
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_account_page_lists_what_waiting_orders_hold(company, payee_account):
+    order = _pending_order(company, payee_account, "125.00", "Arriendo")
+    client = Client()
+    sign_in(client, company.maker.username)
+    page = client.get(f"/cuentas/{company.account.number}/movimientos/").content.decode()
+    assert "Valores retenidos" in page
+    assert f'href="/empresa/ordenes/{order.pk}/"' in page and "$ 125.00" in page
+    assert "Saldo disponible" in page and "$ 9,875.00" in page
+
+
+def test_a_user_sees_only_the_granted_accounts(company):
+    other = AccountFactory(owner=company.member)
+    profile = CompanyUser.objects.get(user=company.maker)
+    profile.accounts.set([company.account])
+    client = Client()
+    sign_in(client, company.maker.username)
+    position = client.get("/").content.decode()
+    assert company.account.number in position
+    assert other.number not in position
+    assert client.get(f"/cuentas/{other.number}/movimientos/").status_code == 404
+    assert client.get(f"/cuentas/{company.account.number}/movimientos/").status_code == 200
+    statement = client.get("/estado-de-cuenta/").content.decode()
+    assert other.number not in statement
+
+    profile.services = ["TRANSF_COOPROGRESO"]
+    profile.save(update_fields=["services"])
+    assert client.get("/").status_code == 403
