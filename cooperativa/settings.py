@@ -316,3 +316,8 @@ ENTERPRISE_LIMIT_CEILING = tuple(
     Decimal(v)
     for v in os.environ.get("ENTERPRISE_LIMIT_CEILING", "200000,500000,1500000").split(",")
 )
+# A payee an ingresador saves waits for an authorizer's approval before it can be paid; once
+# approved, for COOLING minutes it can receive at most COOLING_CAP per payment.
+ENTERPRISE_BENEFICIARY_APPROVAL = os.environ.get("ENTERPRISE_BENEFICIARY_APPROVAL", "1") == "1"
+BENEFICIARY_COOLING_MINUTES = int(os.environ.get("BENEFICIARY_COOLING_MINUTES", "30"))
+BENEFICIARY_COOLING_CAP = Decimal(os.environ.get("BENEFICIARY_COOLING_CAP", "500"))

@@ -326,6 +326,13 @@ def _approver_checks(order: ApprovalOrder, profile: CompanyUser, user) -> None:
         raise ApprovalError(gettext("No tienes acceso a la cuenta de origen."))
 
 
+def _approver_checks_for_payee(profile: CompanyUser, beneficiary, user) -> None:
+    if profile.role != CompanyRole.APPROVER or not can(profile, Service.AUTHORIZE):
+        raise ApprovalError(gettext("Tu rol no permite autorizar operaciones."))
+    if beneficiary.created_by_id == user.pk:
+        raise ApprovalError(gettext("No puedes aprobar un beneficiario que registraste."))
+
+
 def order_approve(*, user, order_id: int) -> ApprovalOrder:
     """One signature. When the rule is satisfied the order executes, once: approvals of the
     same order queue on its row lock."""

@@ -9,6 +9,7 @@ from transfers.models import Institution
 from transfers.services import Order, Payee, interbank_transfer, member_transfer, own_transfer
 
 from .approvals import executor
+from .payees import payee_check
 
 TRANSFER_OWN = "TRANSF_PROPIA"
 TRANSFER_MEMBER = "TRANSF_COOPROGRESO"
@@ -16,6 +17,7 @@ TRANSFER_INTERBANK = "TRANSF_INTERBANCARIA"
 
 
 def _order(order, holds) -> Order:
+    payee_check(order.payload.get("beneficiary"), order.amount)
     return Order(
         user=order.created_by,
         member=order.company.member,

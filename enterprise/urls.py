@@ -10,6 +10,16 @@ urlpatterns = [
     path("empresa/ordenes/<int:pk>/autorizar/", views.ApproveView.as_view(), name="approve"),
     path("empresa/ordenes/<int:pk>/rechazar/", views.RejectView.as_view(), name="reject"),
     path("empresa/ordenes/<int:pk>/retirar/", views.withdraw, name="withdraw"),
+    path(
+        "empresa/beneficiarios/<int:pk>/aprobar/",
+        views.PayeeApproveView.as_view(),
+        name="payee_approve",
+    ),
+    path(
+        "empresa/beneficiarios/<int:pk>/rechazar/",
+        views.PayeeRejectView.as_view(),
+        name="payee_reject",
+    ),
     path("empresa/niveles-de-firma/", level_views.levels, name="levels"),
     path(
         "empresa/niveles-de-firma/montos/",

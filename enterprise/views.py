@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,7 @@ from .approvals import (
     required_signatures,
 )
 from .models import ApprovalOrder, Service
+from .payees import beneficiaries_waiting, beneficiary_approve, beneficiary_reject
 
 
 def profile_of(request, service):
@@ -101,7 +103,12 @@ class PendingView(OtpConfirmView):
         return MassApproveForm(data=data, rows=_pending_rows(self.profile))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(rows=self.rows, query=self.query, **kwargs)
+        return super().get_context_data(
+            rows=self.rows,
+            query=self.query,
+            payees=beneficiaries_waiting(self.profile),
+            **kwargs,
+        )
 
     def get(self, request, *args, **kwargs):
         if request.htmx and request.GET.get("q") is not None:
@@ -271,3 +278,83 @@ class RejectView(OrderMixin, OtpConfirmView):
         except ApprovalError as exc:
             return self.fail(exc.message)
         return self.done(reverse("enterprise:pending"), gettext("Orden rechazada."))
+
+
+class PayeeMixin:
+    crumb = _("Autorizar")
+    cancel_url = reverse_lazy("enterprise:pending")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            profile = profile_of(request, Service.AUTHORIZE)
+            self.payee = get_object_or_404(beneficiaries_waiting(profile), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        payee = self.payee
+        intro = gettext("%(name)s · %(bank)s · cuenta %(account)s · registrado por %(by)s") % {
+            "name": payee.holder_name,
+            "bank": payee.institution.name if payee.institution else "Cooprogreso",
+            "account": payee.masked_number,
+            "by": payee.created_by.get_full_name() if payee.created_by else "-",
+        }
+        return super().get_context_data(intro=intro, **kwargs)
+
+    def finish(self, work, message):
+        try:
+            work()
+        except ApprovalError as exc:
+            messages.error(self.request, exc.message)
+            return self.done(reverse("enterprise:pending"), "")
+        return self.done(reverse("enterprise:pending"), message)
+
+
+class PayeeApproveView(PayeeMixin, OtpConfirmView):
+    heading = _("Aprobar beneficiario")
+    submit_label = _("Sí, aprobar")
+    otp_purpose = "payee_approve"
+
+    def get_form(self, data=None):
+        return forms.Form(data=data)
+
+    def otp_operation(self, form):
+        return {"beneficiary": self.payee.pk, "account": self.payee.account_number}
+
+    def otp_description(self, form):
+        return gettext("aprobar al beneficiario %(name)s") % {"name": self.payee.holder_name}
+
+    def confirmed(self, form, challenge):
+        minutes = settings.BENEFICIARY_COOLING_MINUTES
+        return self.finish(
+            lambda: beneficiary_approve(user=self.request.user, beneficiary_id=self.payee.pk),
+            gettext(
+                "Beneficiario aprobado. Durante %(m)s minutos cada pago puede ser de máximo "
+                "$ %(cap)s."
+            )
+            % {"m": minutes, "cap": f"{settings.BENEFICIARY_COOLING_CAP:,.2f}"},
+        )
+
+
+class PayeeRejectView(PayeeMixin, OtpConfirmView):
+    heading = _("Rechazar beneficiario")
+    submit_label = _("Sí, rechazar")
+    otp_purpose = "payee_reject"
+
+    def get_form(self, data=None):
+        return RejectForm(data=data)
+
+    def otp_operation(self, form):
+        return {"beneficiary": self.payee.pk, "reason": form.cleaned_data["reason"]}
+
+    def otp_description(self, form):
+        return gettext("rechazar al beneficiario %(name)s") % {"name": self.payee.holder_name}
+
+    def confirmed(self, form, challenge):
+        return self.finish(
+            lambda: beneficiary_reject(
+                user=self.request.user,
+                beneficiary_id=self.payee.pk,
+                reason=form.cleaned_data["reason"],
+            ),
+            gettext("Beneficiario rechazado."),
+        )

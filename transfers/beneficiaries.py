@@ -3,6 +3,7 @@ cupos")."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -75,15 +76,32 @@ def beneficiary_interbank_save(*, member: Member, data: dict, user=None) -> Bene
     return _save(member=member, user=user, kind=Beneficiary.Kind.INTERBANK, **data)
 
 
+def _needs_approval(member: Member, user) -> bool:
+    if member.kind != Member.Kind.COMPANY or not settings.ENTERPRISE_BENEFICIARY_APPROVAL:
+        return False
+    from enterprise.approvals import company_user
+    from enterprise.models import CompanyRole
+
+    profile = company_user(user) if user is not None else None
+    return profile is None or profile.role != CompanyRole.ADMIN
+
+
 def _save(*, member, user, kind, **fields) -> Beneficiary:
     try:
         with transaction.atomic():
-            beneficiary = Beneficiary.objects.create(owner=member, kind=kind, **fields)
+            beneficiary = Beneficiary.objects.create(
+                owner=member,
+                kind=kind,
+                created_by=user if getattr(user, "pk", None) else None,
+                approved_at=None if _needs_approval(member, user) else timezone.now(),
+                **fields,
+            )
             audit_record(
                 actor=user,
                 action="beneficiary.add",
                 target=beneficiary,
                 after={"alias": beneficiary.alias, "account": beneficiary.masked_number},
+                scope=_scope(member),
             )
             return beneficiary
     except IntegrityError:
@@ -97,6 +115,11 @@ def _save(*, member, user, kind, **fields) -> Beneficiary:
         if existing is None:
             raise
         return existing
+
+
+def _scope(member: Member) -> str:
+    company = getattr(member, "company", None) if member.kind == Member.Kind.COMPANY else None
+    return company.audit_scope if company is not None else ""
 
 
 def beneficiary_update(*, beneficiary: Beneficiary, alias: str, email: str, user) -> Beneficiary:

@@ -168,8 +168,12 @@ class PayeeTransferForm(BaseTransferForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A payee still waiting for an authorizer's approval cannot be chosen.
         self.fields["beneficiary"].queryset = Beneficiary.objects.filter(
-            owner=self.member, kind=self.beneficiary_kind, deleted_at__isnull=True
+            owner=self.member,
+            kind=self.beneficiary_kind,
+            deleted_at__isnull=True,
+            approved_at__isnull=False,
         ).select_related("institution")
 
 

@@ -81,6 +81,12 @@ class Beneficiary(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Empty while a company's authorizer has not approved a payee an ingresador added; from
+    # then on the cooling period counts.
+    approved_at = models.DateTimeField(_("aprobado"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("beneficiario")

@@ -26,6 +26,7 @@ from accounts.models import Channel
 from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
 from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN
 from enterprise.models import ApprovalOrder, Operation, Service
+from enterprise.payees import payee_check
 from identity.models import Member
 from identity.otp_views import OtpConfirmView
 
@@ -385,6 +386,8 @@ class TransferConfirmView(OtpConfirmView):
         data = form.cleaned_data
         charges = form.charges()[2]
         try:
+            payee_check(self.payload(form).get("beneficiary"), data["amount"])
+            self.company_payee_save(form)
             order = order_create(
                 user=self.request.user,
                 operation=Operation.TRANSFER,
@@ -396,7 +399,7 @@ class TransferConfirmView(OtpConfirmView):
                 concept=data.get("memo") or str(self.view.title),
                 key=form.idempotency_key(),
             )
-        except ApprovalError as exc:
+        except (ApprovalError, TransferError) as exc:
             messages.error(self.request, exc.message)
             return self.done(reverse(self.view.url_name), "")
         if order.status == ApprovalOrder.Status.EXECUTED:
@@ -410,9 +413,15 @@ class TransferConfirmView(OtpConfirmView):
             % {"n": order.pk},
         )
 
+    def company_payee_save(self, form) -> None:
+        """ "Guardar beneficiario" on a company's transfer: saved now, usable by later orders
+        once an authorizer approves it (an administrator's is approved at once)."""
+
     def payload(self, form) -> dict:
         data = form.cleaned_data
+        beneficiary = data.get("beneficiary")
         return {
+            "beneficiary": beneficiary.pk if beneficiary else None,
             "origin": data["origin"].pk,
             "amount": str(data["amount"]),
             "memo": data.get("memo", ""),
@@ -456,17 +465,23 @@ class MemberConfirmView(TransferConfirmView):
             "email": data.get("email", ""),
         }
 
+    def save_payee(self, form):
+        data = form.cleaned_data
+        if data.get("beneficiary") is not None or not data.get("save_beneficiary"):
+            return data.get("beneficiary")
+        return beneficiary_member_save(
+            member=form.member,
+            account_number=data["destination"].number,
+            alias=data.get("alias", ""),
+            email=data.get("email", ""),
+            user=self.request.user,
+        )
+
+    company_payee_save = save_payee
+
     def execute(self, form):
         data = form.cleaned_data
-        beneficiary = data.get("beneficiary")
-        if beneficiary is None and data.get("save_beneficiary"):
-            beneficiary = beneficiary_member_save(
-                member=form.member,
-                account_number=data["destination"].number,
-                alias=data.get("alias", ""),
-                email=data.get("email", ""),
-                user=self.request.user,
-            )
+        beneficiary = self.save_payee(form)
         return member_transfer(
             order=_order(self.request, form),
             destination=data["destination"],
@@ -490,27 +505,34 @@ class InterbankConfirmView(TransferConfirmView):
             | {"institution": payee.institution.code},
         }
 
-    def execute(self, form):
+    def save_payee(self, form):
         data = form.cleaned_data
         payee = data["payee"]
-        beneficiary = data.get("beneficiary")
-        if beneficiary is None and data.get("save_beneficiary"):
-            beneficiary = beneficiary_interbank_save(
-                member=form.member,
-                user=self.request.user,
-                data={
-                    "institution": payee.institution,
-                    "account_number": payee.account_number,
-                    "account_type": payee.account_type,
-                    "holder_name": payee.name,
-                    "id_type": payee.id_type,
-                    "identification": payee.identification,
-                    "email": payee.email,
-                    "alias": data.get("alias", ""),
-                },
-            )
+        if data.get("beneficiary") is not None or not data.get("save_beneficiary"):
+            return data.get("beneficiary")
+        return beneficiary_interbank_save(
+            member=form.member,
+            user=self.request.user,
+            data={
+                "institution": payee.institution,
+                "account_number": payee.account_number,
+                "account_type": payee.account_type,
+                "holder_name": payee.name,
+                "id_type": payee.id_type,
+                "identification": payee.identification,
+                "email": payee.email,
+                "alias": data.get("alias", ""),
+            },
+        )
+
+    company_payee_save = save_payee
+
+    def execute(self, form):
+        beneficiary = self.save_payee(form)
         return interbank_transfer(
-            order=_order(self.request, form), payee=payee, beneficiary=beneficiary
+            order=_order(self.request, form),
+            payee=form.cleaned_data["payee"],
+            beneficiary=beneficiary,
         )
 
 

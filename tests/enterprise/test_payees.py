@@ -1,0 +1,106 @@
+"""Company payees: an ingresador's new payee waits for an authorizer; a newly approved one is
+capped during the cooling period, when the order is registered and when it executes."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from enterprise.approvals import order_approve
+from enterprise.errors import ApprovalError
+from enterprise.models import ApprovalOrder
+from enterprise.payees import beneficiary_approve, payee_check
+from identity.models import AuditEvent
+from tests.auth import sign_in
+from tests.enterprise.test_views import with_code
+from transfers.beneficiaries import beneficiary_member_save
+from transfers.models import Beneficiary
+
+pytestmark = pytest.mark.django_db
+
+
+def _payee(company, account, user):
+    return beneficiary_member_save(
+        member=company.member, account_number=account.number, alias="Proveedor", user=user
+    )
+
+
+def test_an_ingresadors_payee_waits_for_an_authorizer(company, payee_account):
+    payee = _payee(company, payee_account, company.maker)
+    assert payee.approved_at is None
+    maker = Client()
+    sign_in(maker, company.maker.username)
+    listing = maker.get("/beneficiarios/").content.decode()
+    assert "Por aprobar" in listing
+    form = maker.get("/transferencias/cooprogreso/").content.decode()
+    assert f'value="{payee.pk}"' not in form  # not offered in the transfer form
+    forged = maker.post(
+        "/transferencias/cooprogreso/",
+        {"beneficiary": payee.pk, "origin": company.account.pk, "amount": "10", "key": "x"},
+    ).content.decode()
+    assert "Escoja una opción válida" in forged or "Selecciona una opción válida" in forged
+
+    # The one who saved it cannot approve it; an ingresador cannot approve at all.
+    with pytest.raises(ApprovalError, match="Tu rol no permite"):
+        beneficiary_approve(user=company.maker, beneficiary_id=payee.pk)
+
+    approver = Client()
+    sign_in(approver, company.approver_b.username)
+    page = approver.get("/empresa/autorizar/").content.decode()
+    assert "Beneficiarios por aprobar" in page and payee_account.owner.full_name in page
+    response = with_code(approver, f"/empresa/beneficiarios/{payee.pk}/aprobar/", {})
+    assert response["Location"] == "/empresa/autorizar/"
+    payee.refresh_from_db()
+    assert payee.approved_at is not None
+    event = AuditEvent.objects.get(action="beneficiary.approve")
+    assert event.scope == f"company:{company.pk}"
+    assert approver.get(f"/empresa/beneficiarios/{payee.pk}/aprobar/").status_code == 404
+
+
+def test_an_administrators_payee_is_approved_at_once(company, payee_account):
+    assert _payee(company, payee_account, company.admin).approved_at is not None
+
+
+def test_a_rejected_payee_is_removed_with_its_reason(company, payee_account):
+    payee = _payee(company, payee_account, company.maker)
+    approver = Client()
+    sign_in(approver, company.approver_a.username)
+    with_code(approver, f"/empresa/beneficiarios/{payee.pk}/rechazar/", {"reason": "Desconocido"})
+    payee.refresh_from_db()
+    assert payee.deleted_at is not None
+    assert AuditEvent.objects.get(action="beneficiary.reject").reason == "Desconocido"
+
+
+def test_the_cooling_period_caps_each_payment(company, payee_account, settings):
+    settings.BENEFICIARY_COOLING_CAP = Decimal("500")
+    settings.BENEFICIARY_COOLING_MINUTES = 30
+    payee = _payee(company, payee_account, company.admin)
+    with pytest.raises(ApprovalError, match=r"cada pago puede ser de máximo \$ 500.00"):
+        payee_check(payee.pk, Decimal("500.01"))
+    payee_check(payee.pk, Decimal("500.00"))
+    payee_check(payee.pk, Decimal("9000"), now=timezone.now() + timedelta(minutes=31))
+
+    maker = Client()
+    sign_in(maker, company.maker.username)
+    data = {
+        "beneficiary": payee.pk,
+        "origin": company.account.pk,
+        "amount": "800.00",
+        "memo": "Anticipo",
+        "key": "6d1f3b5e-8f7c-4f39-9d7a-0b8c2e7a1a11",
+    }
+    with_code(maker, "/transferencias/cooprogreso/confirmar/", data)
+    assert not ApprovalOrder.objects.exists()
+    page = maker.get("/transferencias/cooprogreso/").content.decode()
+    assert "Beneficiario nuevo: hasta las" in page
+
+    # Registered after the cooling period, but the payee was removed before execution.
+    Beneficiary.objects.filter(pk=payee.pk).update(approved_at=timezone.now() - timedelta(hours=1))
+    with_code(maker, "/transferencias/cooprogreso/confirmar/", data)
+    order = ApprovalOrder.objects.get()
+    Beneficiary.objects.filter(pk=payee.pk).update(deleted_at=timezone.now())
+    order = order_approve(user=company.approver_b, order_id=order.pk)
+    assert order.status == ApprovalOrder.Status.FAILED
+    assert order.failure_reason == "El beneficiario ya no existe."
