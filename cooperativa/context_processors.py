@@ -23,6 +23,9 @@ def layout_links() -> dict[str, str]:
         "idle_warning": reverse("identity:idle_warning"),
         "profile": reverse("identity:profile"),
         "authorize": reverse("enterprise:pending"),
+        "queries": reverse("enterprise:queries"),
+        "users": reverse("enterprise:users"),
+        "levels": reverse("enterprise:levels"),
         "css": static("css/portal.css"),
         "logo": static("img/logo.svg"),
         "js": static("js/portal.js"),
@@ -45,11 +48,30 @@ def portal(request):
         from enterprise.approvals import services_of
 
         allowed = services_of(profile)
-        context["can_transfer"] = bool(allowed & {"TRANSF_COOPROGRESO", "TRANSF_INTERBANCARIAS"})
+        context["can_transfer"] = bool(
+            allowed & {"TRANSF_PROPIAS", "TRANSF_COOPROGRESO", "TRANSF_INTERBANCARIAS"}
+        )
         context["can_authorize"] = "AUTORIZAR" in allowed
+        context["can_query"] = bool(allowed & {"CONSULTAS_TODAS", "CONSULTAS_PENDIENTES"})
+        context["enterprise_section"] = _enterprise_section(request)
     else:
         context["can_transfer"] = True
     return context
+
+
+def _enterprise_section(request) -> str:
+    """Which enterprise menu entry the page belongs to (its link is marked current)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.app_name != "enterprise":
+        return ""
+    name = match.url_name or ""
+    if name.startswith("user") or name == "audit":
+        return "users"
+    if name.startswith("quer"):
+        return "queries"
+    if name in {"levels", "limits_edit", "level_add", "level_remove", "bands_edit"}:
+        return "levels"
+    return "authorize"
 
 
 def _company_profile(user):

@@ -1,6 +1,24 @@
 from django.urls import path
 
 from . import level_views, views
+from .query_views import (
+    order_approvals,
+    order_beneficiaries,
+    order_query,
+    order_query_download,
+)
+from .user_views import (
+    ActivateView,
+    BlockView,
+    DeleteView,
+    PasswordResetView,
+    RoleView,
+    ServicesView,
+    UserCreateView,
+    UsernameSendView,
+    audit,
+    users,
+)
 
 app_name = "enterprise"
 
@@ -37,4 +55,45 @@ urlpatterns = [
         level_views.BandsEditView.as_view(),
         name="bands_edit",
     ),
+    path("empresa/consultas/", order_query, name="queries"),
+    path(
+        "empresa/consultas/descargar/xlsx/",
+        order_query_download,
+        {"fmt": "xlsx"},
+        name="queries_xlsx",
+    ),
+    path(
+        "empresa/consultas/descargar/pdf/",
+        order_query_download,
+        {"fmt": "pdf"},
+        name="queries_pdf",
+    ),
+    path(
+        "empresa/consultas/<int:pk>/beneficiarios/",
+        order_beneficiaries,
+        name="query_beneficiaries",
+    ),
+    path(
+        "empresa/consultas/<int:pk>/autorizadores/",
+        order_approvals,
+        name="query_approvals",
+    ),
+    path("empresa/usuarios/", users, name="users"),
+    path("empresa/usuarios/agregar/", UserCreateView.as_view(), name="user_create"),
+    path("empresa/usuarios/<int:pk>/servicios/", ServicesView.as_view(), name="user_services"),
+    path("empresa/usuarios/<int:pk>/rol/", RoleView.as_view(), name="user_role"),
+    path(
+        "empresa/usuarios/<int:pk>/contrasena/",
+        PasswordResetView.as_view(),
+        name="user_password_reset",
+    ),
+    path(
+        "empresa/usuarios/<int:pk>/enviar-usuario/",
+        UsernameSendView.as_view(),
+        name="user_username_send",
+    ),
+    path("empresa/usuarios/<int:pk>/bloquear/", BlockView.as_view(), name="user_block"),
+    path("empresa/usuarios/<int:pk>/activar/", ActivateView.as_view(), name="user_activate"),
+    path("empresa/usuarios/<int:pk>/eliminar/", DeleteView.as_view(), name="user_delete"),
+    path("empresa/auditoria/", audit, name="audit"),
 ]

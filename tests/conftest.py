@@ -48,3 +48,18 @@ def outsider(db):
     from tests.factories import funded_member
 
     return funded_member()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    # A transactional test starts from a database an earlier one flushed: the institutions
+    # and maximum limits the migration loaded are gone, so put them back.
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        from transfers.reference import reference_ensure
+
+        request.getfixturevalue("transactional_db")
+        reference_ensure()

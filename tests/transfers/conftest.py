@@ -139,18 +139,3 @@ def balance_of(code_or_account) -> Decimal:
     if isinstance(code_or_account, Account):
         return Account.objects.get(pk=code_or_account.pk).balance
     return Account.objects.get(pk=internal_account_id(code_or_account)).balance
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    # A transactional test starts from a database an earlier one flushed: the institutions
-    # and maximum limits the migration loaded are gone, so put them back.
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
-    )
-    if transactional:
-        from transfers.reference import reference_ensure
-
-        request.getfixturevalue("transactional_db")
-        reference_ensure()

@@ -104,9 +104,10 @@ COMPANY = {
         ("410201000025", Product.SAVINGS, "ACTIVA"),
     ],
     "users": [
-        ("empadmin01", CompanyRole.ADMIN, "MARTHA", "SALAZAR", "1712345675"),
-        ("empingresa01", CompanyRole.MAKER, "JORGE", "PAREDES", "1711111111"),
-        ("empautoriza01", CompanyRole.APPROVER, "LUCÍA", "VERA", "1722222226"),
+        # username, role, first name, surname, cédula, sex, phone
+        ("empadmin01", CompanyRole.ADMIN, "MARTHA", "SALAZAR", "1712345675", "F", "0991112233"),
+        ("empingresa01", CompanyRole.MAKER, "JORGE", "PAREDES", "1711111110", "M", "0992223344"),
+        ("empautoriza01", CompanyRole.APPROVER, "LUCÍA", "VERA", "1722222229", "F", "0993334455"),
     ],
 }
 
@@ -237,7 +238,7 @@ class Command(BaseCommand):
             Account.objects.get_or_create(
                 number=number, defaults={"product": product, "owner": member}
             )
-        for username, role, first, last, _cedula in spec["users"]:
+        for username, role, first, last, cedula, sex, phone in spec["users"]:
             user = self._user(
                 username,
                 member,
@@ -247,6 +248,10 @@ class Command(BaseCommand):
             )
             CompanyUser.objects.get_or_create(
                 user=user, defaults={"company": company, "role": role}
+            )
+            # "Gestión de usuarios" shows these (filled once, also in databases seeded before).
+            CompanyUser.objects.filter(user=user, identification="").update(
+                identification=cedula, sex=sex, phone=phone, first_surname=last
             )
         # One signature level; every transfer needs an A (the autorizador).
         level, _ = SignatureLevel.objects.get_or_create(
