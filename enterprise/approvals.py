@@ -35,7 +35,9 @@ from .models import (
 DEFAULT_SIGNATURES = ["A"]
 
 ROLE_SERVICES = {
-    CompanyRole.ADMIN: set(Service.values),
+    # An administrator's own operations execute with their code; signing others' is the
+    # authorizers' job (the manual's roles), so the Autorizar screen is not theirs.
+    CompanyRole.ADMIN: set(Service.values) - {Service.AUTHORIZE},
     CompanyRole.MAKER: set(Service.values) - {Service.AUTHORIZE},
     CompanyRole.APPROVER: {
         Service.POSITION,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from identity.otp_views import OtpConfirmView
 
-from .approvals import company_user
+from .access import admin_of
 from .errors import ApprovalError
 from .level_forms import BandsForm, CompanyLimitsForm, ReasonForm, bands_initial
 from .levels import (
@@ -26,16 +25,7 @@ from .levels import (
     operations_rules,
 )
 from .limits import ceiling, limits_of
-from .models import ApprovalBand, CompanyRole, CompanyUser, Operation, SignatureLevel
-
-
-def admin_of(request):
-    profile = company_user(request.user)
-    if profile is None:
-        raise PermissionDenied(gettext("Esta opción es de la banca empresas."))
-    if profile.role != CompanyRole.ADMIN:
-        raise PermissionDenied(gettext("Solo un administrador de la empresa puede hacer esto."))
-    return profile
+from .models import ApprovalBand, CompanyUser, Operation, SignatureLevel
 
 
 @login_required

@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import push_url, reswap, retarget
 
 from . import queries
-from .approvals import company_user
+from .access import company_profile_of
 from .query_exports import orders_pdf, orders_xlsx
 from .query_forms import OrderQueryForm
 
@@ -27,7 +28,7 @@ LIST_TEMPLATE = "enterprise/queries/list.html"
 
 
 def _forbidden(request, message: str) -> HttpResponse:
-    return render(request, "enterprise/queries/forbidden.html", {"message": message}, status=403)
+    raise PermissionDenied(message)
 
 
 def query_access(view):
@@ -35,9 +36,7 @@ def query_access(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        profile = company_user(request.user)
-        if profile is None:
-            return _forbidden(request, gettext("Esta opción es de la banca empresas."))
+        profile = company_profile_of(request)
         tabs = queries.tabs_for_profile(profile)
         if not tabs:
             return _forbidden(request, gettext("Tu usuario no tiene el servicio de Consultas."))

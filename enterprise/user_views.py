@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -16,7 +15,8 @@ from django.views.decorators.http import require_GET
 
 from identity.otp_views import OtpConfirmView
 
-from .approvals import company_user, services_of
+from .access import admin_of
+from .approvals import services_of
 from .models import CompanyRole, CompanyUser
 from .selectors import (
     audit_entries,
@@ -43,17 +43,6 @@ from .users import (
 
 AUDIT_PAGE_SIZE = 50
 Status = CompanyUser.Status
-
-
-def admin_of(request) -> CompanyUser:
-    profile = company_user(request.user)
-    if profile is None:
-        raise PermissionDenied(gettext("Esta opción es de la banca empresas."))
-    if profile.role != CompanyRole.ADMIN:
-        raise PermissionDenied(
-            gettext("Solo los administradores de la empresa pueden gestionar usuarios.")
-        )
-    return profile
 
 
 @login_required

@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from identity.otp_views import OtpConfirmView
 
+from .access import company_profile_of, profile_of
 from .approvals import (
     ApprovalError,
     accounts_of,
     can,
-    company_user,
     order_approve,
     order_reject,
     order_withdraw,
@@ -30,15 +29,6 @@ from .approvals import (
 )
 from .models import ApprovalOrder, Service
 from .payees import beneficiaries_waiting, beneficiary_approve, beneficiary_reject
-
-
-def profile_of(request, service):
-    profile = company_user(request.user)
-    if profile is None:
-        raise PermissionDenied(gettext("Esta opción es de la banca empresas."))
-    if not can(profile, service):
-        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
-    return profile
 
 
 def _orders(profile):
@@ -160,9 +150,7 @@ class PendingView(OtpConfirmView):
 @login_required
 @require_GET
 def order_detail(request, pk):
-    profile = company_user(request.user)
-    if profile is None:
-        raise PermissionDenied
+    profile = company_profile_of(request)
     order = get_object_or_404(_orders(profile), pk=pk)
     return render(
         request,
@@ -182,9 +170,7 @@ def order_detail(request, pk):
 @require_POST
 def withdraw(request, pk):
     """The ingresador takes back an order nobody signed yet; its funds are released."""
-    profile = company_user(request.user)
-    if profile is None:
-        raise PermissionDenied
+    profile = company_profile_of(request)
     order = get_object_or_404(_orders(profile), pk=pk)
     try:
         order_withdraw(user=request.user, order_id=order.pk)

@@ -1,0 +1,33 @@
+"""Who reaches the enterprise screens: every view starts here, so a retail login, a user
+without the service and a non-administrator are refused the same way, in Spanish."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+
+from .approvals import can, company_user
+from .models import CompanyRole, CompanyUser
+
+
+def company_profile_of(request) -> CompanyUser:
+    profile = company_user(request.user)
+    if profile is None:
+        raise PermissionDenied(gettext("Esta opción es de la banca empresas."))
+    return profile
+
+
+def profile_of(request, service: str) -> CompanyUser:
+    profile = company_profile_of(request)
+    if not can(profile, service):
+        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
+    return profile
+
+
+def admin_of(request) -> CompanyUser:
+    profile = company_profile_of(request)
+    if profile.role != CompanyRole.ADMIN:
+        raise PermissionDenied(
+            gettext("Solo los administradores de la empresa pueden hacer esta gestión.")
+        )
+    return profile
