@@ -265,10 +265,19 @@ def _summary(order: ApprovalOrder) -> dict:
 
 def _notify_approvers(order: ApprovalOrder) -> None:
     approvers = CompanyUser.objects.filter(
-        company=order.company, role=CompanyRole.APPROVER, status=CompanyUser.Status.ACTIVE
-    ).select_related("user")
+        company=order.company,
+        role=CompanyRole.APPROVER,
+        status=CompanyUser.Status.ACTIVE,
+        signature_level__isnull=False,
+    ).select_related("user", "signature_level")
+    positions = _positions(order.company)
+    required = required_signatures(order.company, order.operation, order.amount)
     for profile in approvers:
-        if not account_allowed(profile, order.debit_account) or not profile.user.email:
+        # Only those whose signature counts for this order, on an account they may use.
+        helps = _matched(positions, required, [profile.signature_level.letter]) > 0
+        if not helps or not account_allowed(profile, order.debit_account):
+            continue
+        if not profile.user.email or not can(profile, Service.AUTHORIZE):
             continue
         notification_queue(
             channel="EMAIL",

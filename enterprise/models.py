@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from stdnum.ec import ruc
 
 from identity.models import Member
 
@@ -21,6 +23,16 @@ class Company(models.Model):
     @property
     def audit_scope(self) -> str:
         return f"company:{self.pk}"
+
+    def clean(self):
+        # A company banks under its RUC: the check digit is verified before it is enrolled.
+        member = getattr(self, "member", None)
+        if member is None:
+            return
+        if member.kind != Member.Kind.COMPANY:
+            raise ValidationError({"member": _("El cliente debe ser una persona jurídica.")})
+        if not ruc.is_valid(member.identification):
+            raise ValidationError({"member": _("El RUC del cliente no es válido.")})
 
 
 class CompanyRole(models.TextChoices):

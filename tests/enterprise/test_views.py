@@ -10,9 +10,17 @@ from django.test import Client
 from accounts.models import Account
 from enterprise.approvals import order_approve, order_create
 from enterprise.executors import TRANSFER_MEMBER
-from enterprise.models import Approval, ApprovalOrder, Operation
+from enterprise.models import (
+    Approval,
+    ApprovalOrder,
+    CompanyRole,
+    CompanyUser,
+    Operation,
+    SignatureLevel,
+)
+from identity.models import Notification
 from tests.auth import code_sent, sign_in
-from tests.factories import AccountFactory, funded_member
+from tests.factories import AccountFactory, UserFactory, funded_member
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +242,45 @@ def test_a_member_never_reaches_the_company_confirm(company):
     user = funded_member("10.00")
     member.force_login(user)
     assert member.post("/transferencias/mis-cuentas/confirmar/", {}).status_code == 404
+
+
+def test_only_authorizers_whose_signature_counts_are_notified(company, payee_account):
+    level_c = SignatureLevel.objects.create(company=company, position=3, letter="C")
+    junior = UserFactory(customer=company.member, email="c@andina.example")
+    CompanyUser.objects.create(
+        user=junior, company=company, role=CompanyRole.APPROVER, signature_level=level_c
+    )
+    _pending_order(company, payee_account, "48.00")  # needs one B (or higher)
+    notified = set(
+        Notification.objects.filter(subject="Tienes una operación por autorizar").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert notified == {"approverA@andina.example", "approverB@andina.example"}
+
+
+def test_forged_posts_change_nothing(company, payee_account):
+    """Another member's account as origin, and an amount changed after the code was sent."""
+    maker = Client()
+    sign_in(maker, company.maker.username)
+    forged = transfer_data(company, payee_account)
+    forged["origin"] = payee_account.pk  # not the company's
+    page = maker.post("/transferencias/cooprogreso/confirmar/", forged).content.decode()
+    assert "Escoja una opción válida" in page
+
+    data = transfer_data(company, payee_account, "48.00")
+    dialog = maker.post("/transferencias/cooprogreso/confirmar/", data).content.decode()
+    challenge = re.search(r'name="otp_challenge" value="(\d+)"', dialog).group(1)
+    page = maker.post(
+        "/transferencias/cooprogreso/confirmar/",
+        {
+            **data,
+            "amount": "49.00",
+            "otp_step": "verify",
+            "otp_challenge": challenge,
+            "otp_code": code_sent(),
+        },
+    ).content.decode()
+    assert "El código no corresponde a esta operación." in page
+    assert not ApprovalOrder.objects.exists()
+    assert Account.objects.get(pk=company.account.pk).available == Decimal("10000.00")
