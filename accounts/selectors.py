@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from .models import DEPOSIT_PRODUCTS, Account, Entry, Product, TermDeposit, Transaction
+from .scopes import account_scope
 
 
 def customer_of(user):
@@ -20,24 +21,12 @@ def customer_of(user):
     return getattr(user, "customer", None) if user.is_authenticated else None
 
 
-def company_scope(user):
-    """For a company login, the company accounts this user was granted (a queryset); None for
-    members. An account outside it does not exist for the user."""
-    member = customer_of(user)
-    if member is None or member.kind != member.Kind.COMPANY:
-        return None
-    from enterprise.approvals import accounts_of, company_user
-
-    profile = company_user(user)
-    return accounts_of(profile) if profile is not None else Account.objects.none()
-
-
 def account_get_for_user(*, user, number: str) -> Account:
     member = customer_of(user)
     if member is None:
         raise Http404
     accounts = Account.objects.filter(owner=member, product__in=DEPOSIT_PRODUCTS)
-    scope = company_scope(user)
+    scope = account_scope(user)
     if scope is not None:
         accounts = accounts.filter(pk__in=scope.values("pk"))
     try:

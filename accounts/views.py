@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +22,10 @@ from .forms import MovementFilterForm, StatementForm
 from .models import ExportJob
 from .position import extra_sections
 from .receipts import receipt_build
+from .scopes import account_scope
 from .selectors import (
     account_get_for_user,
     accounts_for_member,
-    company_scope,
     customer_of,
     holds_active_for,
     movement_list,
@@ -55,9 +54,9 @@ def position(request):
     member = customer_of(request.user)
     if member is None:
         return render(request, "accounts/no_products.html")
-    scope = company_scope(request.user)
+    scope = account_scope(request.user)
     if scope is not None:
-        return _company_position(request, member, scope)
+        return _scoped_position(request, member, scope)
     key = position_cache_key(member=member, hide_amounts=request.user.hide_amounts)
     body = caches["local"].get(key) if settings.POSITION_CACHE_SECONDS else None
     if body is None:
@@ -73,14 +72,9 @@ def position(request):
     return render(request, "accounts/position.html", {"position_html": mark_safe(body)})  # noqa: S308
 
 
-def _company_position(request, member, scope):
-    """A company user sees the accounts granted to them, if their role keeps the service;
-    not cached, since each user of the company may see other accounts."""
-    from enterprise.approvals import can, company_user
-    from enterprise.models import Service
-
-    if not can(company_user(request.user), Service.POSITION):
-        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
+def _scoped_position(request, member, scope):
+    """A login that sees only some of the customer's accounts (a company user): not cached,
+    since each user of the company may see other accounts."""
     context = {
         "position": position_for_member(member=member, only=scope),
         "sections": extra_sections(member=member),
@@ -212,7 +206,7 @@ def statement(request):
     if member is None:
         raise Http404
     accounts = accounts_for_member(member=member)
-    scope = company_scope(request.user)
+    scope = account_scope(request.user)
     if scope is not None:
         allowed = set(scope.values_list("pk", flat=True))
         accounts = [a for a in accounts if a.pk in allowed]

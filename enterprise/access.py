@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 
-from .approvals import can, company_user
-from .models import CompanyRole, CompanyUser
+from accounts.models import Account
+
+from .approvals import accounts_of, can, company_user
+from .models import CompanyRole, CompanyUser, Service
 
 
 def company_profile_of(request) -> CompanyUser:
@@ -22,6 +24,20 @@ def profile_of(request, service: str) -> CompanyUser:
     if not can(profile, service):
         raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
     return profile
+
+
+def account_scope_for(user):
+    """The accounts a company login may see on the account pages (registered with
+    ``accounts.scopes``); None for members."""
+    member = getattr(user, "customer", None)
+    if member is None or member.kind != member.Kind.COMPANY:
+        return None
+    profile = company_user(user)
+    if profile is None:
+        return Account.objects.none()
+    if not can(profile, Service.POSITION):
+        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
+    return accounts_of(profile)
 
 
 def admin_of(request) -> CompanyUser:

@@ -6,4 +6,9 @@ class EnterpriseConfig(AppConfig):
     verbose_name = "Banca empresas"
 
     def ready(self):
+        from accounts.scopes import register_account_scope
+
         from . import executors  # noqa: F401 - registers what approved orders run
+        from .access import account_scope_for
+
+        register_account_scope(account_scope_for)
