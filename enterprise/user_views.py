@@ -90,10 +90,6 @@ class AdminOperation(OtpConfirmView):
             self.company = self.admin.company
         return super().dispatch(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        # 200, not 422: htmx 2 leaves 4xx responses unswapped, and the errors must show.
-        return self.render_form(form)
-
     def problem(self, data: dict) -> str | None:
         return None
 

@@ -148,7 +148,8 @@ class OtpConfirmView(LoginRequiredMixin, View):
         return self.render_form(self.get_form())
 
     def form_invalid(self, form):
-        return self.render_form(form, status=422 if self.request.htmx else 200)
+        # 200 even for htmx: htmx 2 does not swap 4xx answers, and the browser would log one.
+        return self.render_form(form)
 
     def render_form(self, form, *, status: int = 200):
         context = self.get_context_data(form=form)

@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from enterprise.approvals import order_approve, order_create, required_signatures
+from enterprise.approvals import order_approve, required_signatures
 from enterprise.errors import ApprovalError
-from enterprise.executors import TRANSFER_MEMBER
 from enterprise.models import (
     ApprovalOrder,
     CompanyLimit,
@@ -19,7 +18,7 @@ from enterprise.models import (
 )
 from identity.models import AuditEvent
 from tests.auth import sign_in
-from tests.enterprise.test_views import with_code
+from tests.enterprise.test_views import _pending_order, with_code
 
 pytestmark = pytest.mark.django_db
 
@@ -119,25 +118,12 @@ def test_bands_are_validated_and_then_decide_the_signatures(company, admin):
     assert admin.get("/empresa/niveles-de-firma/reglas/OTRA/").status_code == 404
 
 
-def _order(company, user, destination, amount):
-    return order_create(
-        user=user,
-        operation=Operation.TRANSFER,
-        kind=TRANSFER_MEMBER,
-        amount=Decimal(amount),
-        charges=Decimal("0"),
-        debit_account=company.account,
-        payload={"origin": company.account.pk, "amount": amount, "destination": destination.pk},
-        concept="Proveedor",
-    )
-
-
 def test_company_limits_count_waiting_orders_and_hold_again_at_execution(company, payee_account):
     destination = payee_account
     CompanyLimit.objects.create(company=company, daily=500, weekly=1000, monthly=2000)
-    first = _order(company, company.maker, destination, "300.00")
+    first = _pending_order(company, destination, "300.00")
     with pytest.raises(ApprovalError, match=r"cupo diario de la empresa de \$ 500.00: quedan"):
-        _order(company, company.maker, destination, "250.00")
+        _pending_order(company, destination, "250.00")
     assert ApprovalOrder.objects.count() == 1
 
     # Lowered while the order waited: it fails at execution and its funds are released.
