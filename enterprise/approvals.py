@@ -302,8 +302,9 @@ def _locked_order(user, order_id: int) -> tuple[ApprovalOrder, CompanyUser]:
     if profile is None:
         raise ApprovalOrder.DoesNotExist
     # Another company's order does not exist for this user (the view turns it into a 404).
+    # Only the order's row: the ledger locks accounts itself, in id order.
     order = (
-        ApprovalOrder.objects.select_for_update()
+        ApprovalOrder.objects.select_for_update(of=("self",))
         .select_related("debit_account", "company")
         .get(pk=order_id, company=profile.company)
     )

@@ -193,7 +193,8 @@ def _locked(company: Company, actor) -> tuple[Company, int]:
 
 def _target(company: Company, target: CompanyUser) -> CompanyUser:
     return (
-        CompanyUser.objects.select_for_update()
+        # Only the user's row: PostgreSQL cannot lock the nullable side of an outer join.
+        CompanyUser.objects.select_for_update(of=("self",))
         .select_related("user", "signature_level")
         .get(pk=target.pk, company=company)
     )
