@@ -52,10 +52,14 @@ def portal(request):
             allowed & {"TRANSF_PROPIAS", "TRANSF_COOPROGRESO", "TRANSF_INTERBANCARIAS"}
         )
         context["can_authorize"] = "AUTORIZAR" in allowed
+        context["can_position"] = "POSICION" in allowed
+        context["can_beneficiaries"] = bool(
+            allowed & {"BENEF_COOPROGRESO", "BENEF_OTROS_BANCOS", "BENEF_TARJETAS"}
+        )
         context["can_query"] = bool(allowed & {"CONSULTAS_TODAS", "CONSULTAS_PENDIENTES"})
         context["enterprise_section"] = _enterprise_section(request)
     else:
-        context["can_transfer"] = True
+        context.update(can_transfer=True, can_position=True, can_beneficiaries=True)
     return context
 
 

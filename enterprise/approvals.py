@@ -142,6 +142,9 @@ def _execute(order: ApprovalOrder, user) -> None:
     """Inside the caller's transaction, under the order's lock: runs once."""
     holds = (order.hold_id,) if order.hold_id else ()
     try:
+        if company_user(order.created_by) is None:
+            # Blocked or deleted since: nobody acts in their name any more.
+            raise ApprovalError(gettext("Quien registró la orden ya no es un usuario activo."))
         with transaction.atomic():
             company = Company.objects.select_for_update().get(pk=order.company_id)
             limits.limit_check(
@@ -160,6 +163,13 @@ def _execute(order: ApprovalOrder, user) -> None:
     order.status = ApprovalOrder.Status.EXECUTED
     order.decided_at = timezone.now()
     order.save(update_fields=["status", "decided_at", "result"])
+    audit_record(
+        actor=user,
+        action="order.execute",
+        target=order,
+        after=order.result,
+        scope=order.company.audit_scope,
+    )
 
 
 def _fail(order: ApprovalOrder, message: str) -> None:
@@ -169,6 +179,13 @@ def _fail(order: ApprovalOrder, message: str) -> None:
     order.failure_reason = message[:200]
     order.decided_at = timezone.now()
     order.save(update_fields=["status", "failure_reason", "decided_at"])
+    audit_record(
+        actor=None,
+        action="order.fail",
+        target=order,
+        reason=order.failure_reason,
+        scope=order.company.audit_scope,
+    )
 
 
 # --- The order's life ------------------------------------------------------------------------
@@ -210,6 +227,7 @@ def order_create(
             charges=charges,
             debit_account=debit_account,
             payload=payload,
+            required=required_signatures(company, operation, amount),
             key=key or "",
             created_by=user,
             expires_at=timezone.now() + timedelta(hours=settings.ENTERPRISE_ORDER_HOURS),
@@ -308,9 +326,27 @@ def _locked_order(user, order_id: int) -> tuple[ApprovalOrder, CompanyUser]:
         .select_related("debit_account", "company")
         .get(pk=order_id, company=profile.company)
     )
-    if order.status == ApprovalOrder.Status.PENDING and order.expires_at <= timezone.now():
-        _close(order, ApprovalOrder.Status.EXPIRED)
     return order, profile
+
+
+def _expire_if_due(user, order_id: int) -> None:
+    """An order past its time is closed in a transaction of its own, so the refusal that
+    follows does not roll the expiry (and the release of its funds) back."""
+    profile = company_user(user)
+    if profile is None:
+        return
+    with transaction.atomic():
+        order = (
+            ApprovalOrder.objects.select_for_update()
+            .filter(pk=order_id, company_id=profile.company_id)
+            .first()
+        )
+        if (
+            order is not None
+            and order.status == ApprovalOrder.Status.PENDING
+            and order.expires_at <= timezone.now()
+        ):
+            _close(order, ApprovalOrder.Status.EXPIRED)
 
 
 def _close(order: ApprovalOrder, status: str) -> None:
@@ -319,6 +355,10 @@ def _close(order: ApprovalOrder, status: str) -> None:
     order.status = status
     order.decided_at = timezone.now()
     order.save(update_fields=["status", "decided_at"])
+    if status == ApprovalOrder.Status.EXPIRED:
+        audit_record(
+            actor=None, action="order.expire", target=order, scope=order.company.audit_scope
+        )
 
 
 def _pending(order: ApprovalOrder) -> None:
@@ -348,6 +388,7 @@ def _approver_checks_for_payee(profile: CompanyUser, beneficiary, user) -> None:
 def order_approve(*, user, order_id: int) -> ApprovalOrder:
     """One signature. When the rule is satisfied the order executes, once: approvals of the
     same order queue on its row lock."""
+    _expire_if_due(user, order_id)
     with transaction.atomic():
         order, profile = _locked_order(user, order_id)
         _pending(order)
@@ -357,7 +398,9 @@ def order_approve(*, user, order_id: int) -> ApprovalOrder:
         if profile.signature_level_id is None:
             raise ApprovalError(gettext("No tienes un nivel de firma asignado."))
         positions = _positions(order.company)
-        required = required_signatures(order.company, order.operation, order.amount)
+        required = order.required or required_signatures(
+            order.company, order.operation, order.amount
+        )
         signed = list(
             order.approvals.filter(decision=Approval.Decision.APPROVE).values_list(
                 "level", flat=True
@@ -389,6 +432,7 @@ def order_approve(*, user, order_id: int) -> ApprovalOrder:
 def order_reject(*, user, order_id: int, reason: str) -> ApprovalOrder:
     if not reason.strip():
         raise ApprovalError(gettext("Ingresa el motivo del rechazo."))
+    _expire_if_due(user, order_id)
     with transaction.atomic():
         order, profile = _locked_order(user, order_id)
         _pending(order)
@@ -412,11 +456,17 @@ def order_reject(*, user, order_id: int, reason: str) -> ApprovalOrder:
 
 
 def order_withdraw(*, user, order_id: int) -> ApprovalOrder:
+    """Its author takes back an order nobody has signed yet."""
+    _expire_if_due(user, order_id)
     with transaction.atomic():
         order, _profile = _locked_order(user, order_id)
         _pending(order)
         if order.created_by_id != user.pk:
             raise ApprovalError(gettext("Solo quien registró la operación puede retirarla."))
+        if order.approvals.exists():
+            raise ApprovalError(
+                gettext("La orden ya tiene firmas: pide a un autorizador que la rechace.")
+            )
         _close(order, ApprovalOrder.Status.WITHDRAWN)
         audit_record(
             actor=user, action="order.withdraw", target=order, scope=order.company.audit_scope

@@ -209,6 +209,9 @@ class ApprovalOrder(models.Model):
     )
     # What executes when the signatures are complete (the service's arguments, by id).
     payload = models.JSONField(default=dict)
+    # The signatures the rule asked for when the order was registered: changing the rule later
+    # does not change what an order already waiting needs.
+    required = models.JSONField(_("firmas requeridas"), default=list, blank=True)
     # The registering form's key: a confirm sent twice registers one order.
     key = models.CharField(max_length=80, blank=True)
     hold = models.OneToOneField(

@@ -65,6 +65,14 @@ AUDIT_ACTIONS = {
     "order.approve": _("Autorizar orden"),
     "order.reject": _("Rechazar orden"),
     "order.withdraw": _("Retirar orden"),
+    "order.execute": _("Orden ejecutada"),
+    "order.fail": _("Orden fallida"),
+    "order.expire": _("Orden expirada"),
+    "beneficiary.add": _("Agregar beneficiario"),
+    "beneficiary.edit": _("Editar beneficiario"),
+    "beneficiary.delete": _("Eliminar beneficiario"),
+    "beneficiary.approve": _("Aprobar beneficiario"),
+    "beneficiary.reject": _("Rechazar beneficiario"),
 }
 
 #: Readable names of the keys audit rows store.

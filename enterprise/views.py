@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -51,9 +52,11 @@ def _pending_rows(profile, query=""):
 
 def _decimal(text):
     try:
-        return Decimal(text.replace("$", "").replace(",", "").strip())
+        amount = Decimal(text.replace("$", "").replace(",", "").strip())
     except InvalidOperation:
         return None
+    # "NaN" and "Infinity" parse too, and no amount column can hold them.
+    return amount.quantize(Decimal("0.01")) if amount.is_finite() and abs(amount) < 10**15 else None
 
 
 class MassApproveForm(forms.Form):
@@ -152,13 +155,17 @@ class PendingView(OtpConfirmView):
 def order_detail(request, pk):
     profile = company_profile_of(request)
     order = get_object_or_404(_orders(profile), pk=pk)
+    readers = (Service.AUTHORIZE, Service.QUERIES_ALL, Service.QUERIES_PENDING)
+    if order.created_by_id != request.user.pk and not any(can(profile, s) for s in readers):
+        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
     return render(
         request,
         "enterprise/order.html",
         {
             "order": order,
             "approvals": order.approvals.select_related("user"),
-            "required": required_signatures(order.company, order.operation, order.amount),
+            "required": order.required
+            or required_signatures(order.company, order.operation, order.amount),
             "can_authorize": can(profile, Service.AUTHORIZE),
             "can_withdraw": order.created_by_id == request.user.pk
             and order.status == ApprovalOrder.Status.PENDING,

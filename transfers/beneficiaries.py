@@ -134,6 +134,7 @@ def beneficiary_update(*, beneficiary: Beneficiary, alias: str, email: str, user
             target=beneficiary,
             before=before,
             after={"alias": alias, "email": email},
+            scope=_scope(beneficiary.owner),
         )
     return beneficiary
 
@@ -147,6 +148,7 @@ def beneficiary_delete(*, beneficiary: Beneficiary, user) -> None:
             action="beneficiary.delete",
             target=beneficiary,
             before={"alias": beneficiary.alias, "account": beneficiary.masked_number},
+            scope=_scope(beneficiary.owner),
         )
 
 

@@ -38,3 +38,24 @@ def test_a_user_sees_only_the_granted_accounts(company):
     profile.services = ["TRANSF_COOPROGRESO"]
     profile.save(update_fields=["services"])
     assert client.get("/").status_code == 403
+
+
+def test_menus_follow_the_services_and_order_details_need_one(company, payee_account):
+    order = _pending_order(company, payee_account, "20.00")
+    profile = CompanyUser.objects.get(user=company.approver_a)
+    client = Client()
+    sign_in(client, company.approver_a.username)
+    menu = client.get("/empresa/autorizar/").content.decode()
+    assert "Posición consolidada" in menu and "Administrar beneficiarios" not in menu
+    assert client.get(f"/empresa/ordenes/{order.pk}/").status_code == 200
+
+    profile.services = ["AUTORIZAR"]
+    profile.save(update_fields=["services"])
+    menu = client.get("/empresa/autorizar/").content.decode()
+    assert "Posición consolidada" not in menu and "Estado de cuenta" not in menu
+    assert "Consultas" not in menu
+    assert client.get("/estado-de-cuenta/").status_code == 403
+
+    profile.services = ["POSICION"]
+    profile.save(update_fields=["services"])
+    assert client.get(f"/empresa/ordenes/{order.pk}/").status_code == 403
