@@ -67,7 +67,13 @@ def receipt_get_for_user(*, user, receipt_number: str) -> tuple[Transaction, lis
         .select_related("transaction", "account__owner")
         .order_by("id")
     )
-    if not entries or not any(e.account.owner_id == member.pk for e in entries):
+    mine = [e for e in entries if e.account.owner_id == member.pk]
+    scope = account_scope(user)
+    if scope is not None:
+        # A company user sees receipts of the accounts granted to them only.
+        allowed = set(scope.values_list("pk", flat=True))
+        mine = [e for e in mine if e.account_id in allowed]
+    if not mine:
         raise Http404
     return entries[0].transaction, entries
 

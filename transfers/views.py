@@ -23,6 +23,7 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from accounts.models import Channel
+from accounts.scopes import account_scope
 from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
 from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN
 from enterprise.models import ApprovalOrder, Operation, Service
@@ -565,11 +566,14 @@ def account_holder(request):
 @login_required
 @require_GET
 def receipt(request, pk):
-    transfer = get_object_or_404(
-        Transfer.objects.select_related("origin", "destination", "institution", "transaction"),
-        pk=pk,
-        member=member_of(request, (*TRANSFER_SERVICES, Service.QUERIES_ALL)),
-    )
+    transfers = Transfer.objects.select_related(
+        "origin", "destination", "institution", "transaction"
+    ).filter(member=member_of(request, (*TRANSFER_SERVICES, Service.QUERIES_ALL)))
+    scope = account_scope(request.user)
+    if scope is not None:
+        # A company user sees transfers of the accounts granted to them only.
+        transfers = transfers.filter(origin__in=scope.values("pk"))
+    transfer = get_object_or_404(transfers, pk=pk)
     return render(request, "transfers/receipt.html", {"transfer": transfer})
 
 

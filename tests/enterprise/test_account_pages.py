@@ -1,12 +1,17 @@
 """A company user's account pages: only the granted accounts, and what waiting orders hold."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
-from enterprise.models import CompanyUser
+from enterprise.approvals import order_create
+from enterprise.executors import TRANSFER_MEMBER
+from enterprise.models import CompanyUser, Operation
 from tests.auth import sign_in
 from tests.enterprise.test_views import _pending_order
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, deposit
+from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +64,28 @@ def test_menus_follow_the_services_and_order_details_need_one(company, payee_acc
     profile.services = ["POSICION"]
     profile.save(update_fields=["services"])
     assert client.get(f"/empresa/ordenes/{order.pk}/").status_code == 403
+
+
+def test_receipts_of_accounts_not_granted_are_a_404(company, payee_account):
+    other = AccountFactory(owner=company.member)
+    deposit(other, "500.00")
+    order = order_create(
+        user=company.admin,
+        operation=Operation.TRANSFER,
+        kind=TRANSFER_MEMBER,
+        amount=Decimal("30.00"),
+        charges=Decimal("0"),
+        debit_account=other,
+        payload={"origin": other.pk, "amount": "30.00", "destination": payee_account.pk},
+    )
+    transfer = Transfer.objects.get(pk=order.result["transfer"])
+    receipt_number = transfer.transaction.receipt_number
+    profile = CompanyUser.objects.get(user=company.maker)
+    client = Client()
+    sign_in(client, company.maker.username)
+    assert client.get(f"/transferencias/{transfer.pk}/").status_code == 200
+    assert client.get(f"/comprobantes/{receipt_number}/").status_code == 200
+
+    profile.accounts.set([company.account])
+    assert client.get(f"/transferencias/{transfer.pk}/").status_code == 404
+    assert client.get(f"/comprobantes/{receipt_number}/").status_code == 404
