@@ -16,8 +16,29 @@ TRANSFER_MEMBER = "TRANSF_COOPROGRESO"
 TRANSFER_INTERBANK = "TRANSF_INTERBANCARIA"
 
 
+def payee_check_for(*, kind: str, payload: dict, member, amount: Decimal) -> None:
+    """The payee rules (``payees.payee_check``) for the payee an order's payload names."""
+    if kind == TRANSFER_OWN:
+        return
+    if kind == TRANSFER_INTERBANK:
+        number = payload["payee"]["account_number"]
+        institution = payload["payee"]["institution"]
+    else:
+        number = Account.objects.get(pk=payload["destination"]).number
+        institution = None
+    payee_check(
+        member=member,
+        amount=amount,
+        beneficiary_id=payload.get("beneficiary"),
+        account_number=number,
+        institution_code=institution,
+    )
+
+
 def _order(order, holds) -> Order:
-    payee_check(order.payload.get("beneficiary"), order.amount)
+    payee_check_for(
+        kind=order.kind, payload=order.payload, member=order.company.member, amount=order.amount
+    )
     return Order(
         user=order.created_by,
         member=order.company.member,

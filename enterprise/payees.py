@@ -75,23 +75,64 @@ def beneficiary_reject(*, user, beneficiary_id: int, reason: str) -> Beneficiary
     return beneficiary
 
 
-def payee_check(beneficiary_id: int | None, amount: Decimal, *, now=None) -> None:
-    """When an order names a saved payee: it must still be approved, and during its cooling
-    period the amount is capped. Checked when the order is registered and again when it
-    executes."""
-    if beneficiary_id is None:
-        return
-    beneficiary = Beneficiary.objects.filter(pk=beneficiary_id).first()
-    if beneficiary is None or beneficiary.deleted_at is not None:
-        raise ApprovalError(gettext("El beneficiario ya no existe."))
-    if beneficiary.approved_at is None:
-        raise ApprovalError(gettext("El beneficiario aún no ha sido aprobado por un autorizador."))
-    ready = beneficiary.approved_at + timedelta(minutes=settings.BENEFICIARY_COOLING_MINUTES)
-    if (now or timezone.now()) < ready and amount > settings.BENEFICIARY_COOLING_CAP:
-        raise ApprovalError(
-            gettext("Beneficiario nuevo: hasta las %(at)s cada pago puede ser de máximo $ %(cap)s.")
-            % {
-                "at": timezone.localtime(ready).strftime("%H:%M"),
-                "cap": f"{settings.BENEFICIARY_COOLING_CAP:,.2f}",
-            }
+def _cooling_ends(beneficiary):
+    return beneficiary.approved_at + timedelta(minutes=settings.BENEFICIARY_COOLING_MINUTES)
+
+
+def _cap_refusal(until) -> ApprovalError:
+    cap = f"{settings.BENEFICIARY_COOLING_CAP:,.2f}"
+    if until is None:
+        return ApprovalError(
+            gettext(
+                "Cuenta nueva: cada pago puede ser de máximo $ %(cap)s. Para montos mayores "
+                "guárdala como beneficiario; podrás usarla %(m)s minutos después de su "
+                "aprobación."
+            )
+            % {"cap": cap, "m": settings.BENEFICIARY_COOLING_MINUTES}
         )
+    return ApprovalError(
+        gettext("Beneficiario nuevo: hasta las %(at)s cada pago puede ser de máximo $ %(cap)s.")
+        % {"at": timezone.localtime(until).strftime("%H:%M"), "cap": cap}
+    )
+
+
+def payee_check(
+    *,
+    member,
+    amount: Decimal,
+    beneficiary_id: int | None = None,
+    account_number: str = "",
+    institution_code: str | None = None,
+    now=None,
+) -> None:
+    """A company's payment to someone else, when it is registered and again when it executes.
+    A saved payee must still be approved, and pays at most the cooling cap until its cooling
+    period ends; an account typed in is paid without limit only if it is such a payee of the
+    company, approved and cooled — otherwise it is new, and capped the same way."""
+    now = now or timezone.now()
+    cap = settings.BENEFICIARY_COOLING_CAP
+    if beneficiary_id is not None:
+        beneficiary = Beneficiary.objects.filter(pk=beneficiary_id, owner=member).first()
+        if beneficiary is None or beneficiary.deleted_at is not None:
+            raise ApprovalError(gettext("El beneficiario ya no existe."))
+        if beneficiary.approved_at is None:
+            raise ApprovalError(
+                gettext("El beneficiario aún no ha sido aprobado por un autorizador.")
+            )
+        if amount > cap and now < _cooling_ends(beneficiary):
+            raise _cap_refusal(_cooling_ends(beneficiary))
+        return
+    if amount <= cap:
+        return
+    saved = Beneficiary.objects.filter(
+        owner=member,
+        account_number=account_number,
+        deleted_at__isnull=True,
+        approved_at__isnull=False,
+    )
+    if institution_code is not None:
+        saved = saved.filter(institution__code=institution_code)
+    cooled = [b for b in saved if now >= _cooling_ends(b)]
+    if not cooled:
+        pending = [b for b in saved if now < _cooling_ends(b)]
+        raise _cap_refusal(_cooling_ends(pending[0]) if pending else None)

@@ -25,9 +25,13 @@ from django.views.decorators.http import require_GET
 from accounts.models import Channel
 from accounts.scopes import account_scope
 from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
-from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN
+from enterprise.executors import (
+    TRANSFER_INTERBANK,
+    TRANSFER_MEMBER,
+    TRANSFER_OWN,
+    payee_check_for,
+)
 from enterprise.models import ApprovalOrder, Operation, Service
-from enterprise.payees import payee_check
 from identity.models import Member
 from identity.otp_views import OtpConfirmView
 
@@ -387,7 +391,12 @@ class TransferConfirmView(OtpConfirmView):
         data = form.cleaned_data
         charges = form.charges()[2]
         try:
-            payee_check(self.payload(form).get("beneficiary"), data["amount"])
+            payee_check_for(
+                kind=self.order_kind,
+                payload=self.payload(form),
+                member=form.member,
+                amount=data["amount"],
+            )
             self.company_payee_save(form)
             order = order_create(
                 user=self.request.user,

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -52,3 +53,22 @@ def payee_account(db):
     account = AccountFactory()
     deposit(account, "1.00")
     return account
+
+
+@pytest.fixture
+def trusted_payee(company, payee_account):
+    """``payee_account`` saved by the company long ago and approved: large payments to it are
+    not capped by the cooling period."""
+    from django.utils import timezone
+
+    from transfers.models import Beneficiary
+
+    long_ago = timezone.now() - timedelta(days=30)
+    return Beneficiary.objects.create(
+        owner=company.member,
+        kind=Beneficiary.Kind.MEMBER,
+        account=payee_account,
+        account_number=payee_account.number,
+        holder_name=payee_account.owner.full_name,
+        approved_at=long_ago,
+    )

@@ -84,7 +84,7 @@ def test_an_ingresadors_order_holds_its_funds_until_signed(company, payee_accoun
     assert Transfer.objects.count() == 1
 
 
-def test_large_amounts_need_both_levels_in_any_order(company, payee_account):
+def test_large_amounts_need_both_levels_in_any_order(company, payee_account, trusted_payee):
     order = create(company, company.maker, "5000.00", payee_account)
     assert required_signatures(company, Operation.TRANSFER, Decimal("5000")) == ["A", "B"]
     order_approve(user=company.approver_b, order_id=order.pk)

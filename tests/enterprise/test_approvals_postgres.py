@@ -113,7 +113,7 @@ def test_two_authorizers_at_the_same_instant_execute_the_order_once(company, pay
 
 
 def test_the_two_signatures_an_order_needs_arriving_together_execute_it_once(
-    company, payee_account
+    company, payee_account, trusted_payee
 ):
     order = _pending(company, payee_account, "5000.00")  # above $1,000: A + B
     ApprovalOrder.objects.filter(pk=order.pk).update(

@@ -1,6 +1,7 @@
 """Company payees: an ingresador's new payee waits for an authorizer; a newly approved one is
 capped during the cooling period, when the order is registered and when it executes."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -77,10 +78,12 @@ def test_the_cooling_period_caps_each_payment(company, payee_account, settings):
     settings.BENEFICIARY_COOLING_CAP = Decimal("500")
     settings.BENEFICIARY_COOLING_MINUTES = 30
     payee = _payee(company, payee_account, company.admin)
+    member = company.member
     with pytest.raises(ApprovalError, match=r"cada pago puede ser de máximo \$ 500.00"):
-        payee_check(payee.pk, Decimal("500.01"))
-    payee_check(payee.pk, Decimal("500.00"))
-    payee_check(payee.pk, Decimal("9000"), now=timezone.now() + timedelta(minutes=31))
+        payee_check(member=member, beneficiary_id=payee.pk, amount=Decimal("500.01"))
+    payee_check(member=member, beneficiary_id=payee.pk, amount=Decimal("500.00"))
+    later = timezone.now() + timedelta(minutes=31)
+    payee_check(member=member, beneficiary_id=payee.pk, amount=Decimal("9000"), now=later)
 
     maker = Client()
     sign_in(maker, company.maker.username)
@@ -104,3 +107,39 @@ def test_the_cooling_period_caps_each_payment(company, payee_account, settings):
     order = order_approve(user=company.approver_b, order_id=order.pk)
     assert order.status == ApprovalOrder.Status.FAILED
     assert order.failure_reason == "El beneficiario ya no existe."
+
+
+def _typed(company, account, amount, **extra):
+    return {
+        "account_number": account.number,
+        "origin": company.account.pk,
+        "amount": amount,
+        "memo": "Anticipo",
+        "key": str(uuid.uuid4()),
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("who", ["maker", "admin"])
+def test_an_account_typed_in_is_new_and_capped_unless_an_approved_cooled_payee(
+    company, payee_account, who
+):
+    client = Client()
+    sign_in(client, getattr(company, who).username)
+    url = "/transferencias/cooprogreso/confirmar/"
+    with_code(client, url, _typed(company, payee_account, "900.00", save_beneficiary="on"))
+    assert not ApprovalOrder.objects.exists() and not Beneficiary.objects.exists()
+    page = client.get("/transferencias/cooprogreso/").content.decode()
+    assert "Cuenta nueva: cada pago puede ser de máximo $ 500.00" in page
+
+    # Under the cap it goes, and the ticked payee is saved (waiting, for an ingresador).
+    with_code(client, url, _typed(company, payee_account, "300.00", save_beneficiary="on"))
+    order = ApprovalOrder.objects.get()
+    payee = Beneficiary.objects.get()
+    assert (payee.approved_at is None) == (who == "maker")
+
+    # Approved a while ago: the same account typed in again is no longer new.
+    Beneficiary.objects.filter(pk=payee.pk).update(approved_at=timezone.now() - timedelta(hours=2))
+    funds = {"funds_origin": "Ventas", "funds_purpose": "Anticipo a proveedor"}
+    with_code(client, url, _typed(company, payee_account, "900.00", **funds))
+    assert ApprovalOrder.objects.exclude(pk=order.pk).get().amount == Decimal("900.00")
