@@ -6,7 +6,7 @@ from itertools import permutations
 
 import pytest
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Account, Hold
@@ -191,3 +191,33 @@ def test_matching_counts_agree_with_the_rule(required, signed):
     assert (_matched(positions, required, signed) == len(required)) == rule_satisfied(
         positions, required, signed
     )
+
+
+band_ceilings = st.lists(
+    st.decimals(min_value=1, max_value=10**6, places=2), min_size=0, max_size=4, unique=True
+).map(sorted)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ceilings=band_ceilings,
+    signatures=st.lists(
+        st.lists(st.sampled_from("AB"), min_size=1, max_size=3), min_size=5, max_size=5
+    ),
+    amounts=st.lists(st.decimals(min_value="0.01", max_value=10**7, places=2), max_size=6),
+)
+def test_bands_saved_by_an_administrator_decide_the_signatures(
+    company, ceilings, signatures, amounts
+):
+    """Any valid band configuration: an amount needs the signatures of the first band whose
+    ceiling covers it, the open last band covering the rest; and the order keeps them."""
+    from enterprise.levels import bands_set
+
+    bands = [(ceiling, signatures[i]) for i, ceiling in enumerate(ceilings)]
+    bands.append((None, signatures[len(ceilings)]))
+    bands_set(
+        user=company.admin, company=company, operation=Operation.PAYROLL, bands=bands, reason="x"
+    )
+    for amount in [*amounts, *ceilings]:
+        expected = next(s for up_to, s in bands if up_to is None or amount <= up_to)
+        assert required_signatures(company, Operation.PAYROLL, amount) == expected

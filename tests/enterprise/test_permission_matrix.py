@@ -2,18 +2,21 @@
 role lacks is refused (403, with its Spanish reason), another company's object does not exist
 (404), and nobody signed out gets past the sign-in page."""
 
+import re
+
 import pytest
 from django.test import Client
 
 from enterprise.models import (
     ApprovalBand,
+    ApprovalOrder,
     Company,
     CompanyRole,
     CompanyUser,
     Operation,
     SignatureLevel,
 )
-from identity.models import Member
+from identity.models import AuditEvent, Member
 from tests.enterprise.test_views import _pending_order
 from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit, funded_member
 from transfers.beneficiaries import beneficiary_member_save
@@ -163,3 +166,26 @@ def test_an_autorizador_has_no_transfer_screens(world, url):
     assert clients["approver"].get(url).status_code == 403
     assert clients["maker"].get(url).status_code == 200
     assert clients["admin"].get(url).status_code == 200
+
+
+# Pages that only read: a POST is 405 for anybody signed in, before any other check.
+GET_ONLY = re.compile(
+    r"^/empresa/(ordenes/\d+/|niveles-de-firma/|consultas/.*|usuarios/|auditoria/)$"
+)
+
+
+@pytest.mark.parametrize(("template", "whose", "expected"), PAGES)
+def test_a_refused_role_cannot_post_either_and_nothing_changes(world, template, whose, expected):
+    """A forged POST (with whatever data) to a page a role may not open answers like the page
+    and changes nothing; where the role may, the incomplete form is refused field by field."""
+    own, other, clients = world
+    url = _url(template, whose, own, other)
+    before = (AuditEvent.objects.count(), sorted(ApprovalOrder.objects.values_list("pk", "status")))
+    for role, status in zip(ROLES, (*expected, 403, 302), strict=True):
+        response = clients[role].post(url, {"reason": "x", "orders": [other.order.pk]})
+        if role != "anon" and GET_ONLY.match(url):
+            status = 405
+        assert response.status_code == status, (role, url)
+    after = (AuditEvent.objects.count(), sorted(ApprovalOrder.objects.values_list("pk", "status")))
+    assert after == before
+    assert other.order.approvals.count() == 0
