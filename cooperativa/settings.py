@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "transfers",
     "payments",
+    "payroll",
     "credits",
     "enterprise",
     "support",
@@ -321,3 +322,6 @@ ENTERPRISE_LIMIT_CEILING = tuple(
 ENTERPRISE_BENEFICIARY_APPROVAL = os.environ.get("ENTERPRISE_BENEFICIARY_APPROVAL", "1") == "1"
 BENEFICIARY_COOLING_MINUTES = int(os.environ.get("BENEFICIARY_COOLING_MINUTES", "30"))
 BENEFICIARY_COOLING_CAP = Decimal(os.environ.get("BENEFICIARY_COOLING_CAP", "500"))
+# Bulk payments (pago masivo): the limits of an uploaded sheet, stated on the upload page.
+PAYROLL_MAX_ROWS = int(os.environ.get("PAYROLL_MAX_ROWS", "50000"))
+PAYROLL_MAX_BYTES = 10 * 1024 * 1024

@@ -128,6 +128,9 @@ def _matched(positions, required, signed) -> int:
 
 #: kind → function(order, user, holds) → result dict; registered by the operations' modules.
 EXECUTORS: dict[str, Callable] = {}
+#: kind → function(order): what an order that will never execute gives back (rejected,
+#: expired, withdrawn, failed), e.g. a bulk payment's rows become payable again.
+CLOSERS: dict[str, Callable] = {}
 
 
 def executor(kind: str):
@@ -136,6 +139,19 @@ def executor(kind: str):
         return function
 
     return register
+
+
+def closer(kind: str):
+    def register(function):
+        CLOSERS[kind] = function
+        return function
+
+    return register
+
+
+def _released(order: ApprovalOrder) -> None:
+    if order.kind in CLOSERS:
+        CLOSERS[order.kind](order)
 
 
 def _execute(order: ApprovalOrder, user) -> None:
@@ -175,6 +191,7 @@ def _execute(order: ApprovalOrder, user) -> None:
 def _fail(order: ApprovalOrder, message: str) -> None:
     if order.hold_id:
         hold_release(hold_id=order.hold_id)
+    _released(order)
     order.status = ApprovalOrder.Status.FAILED
     order.failure_reason = message[:200]
     order.decided_at = timezone.now()
@@ -202,9 +219,12 @@ def order_create(
     payload: dict,
     concept: str = "",
     key: str | None = None,
+    on_created: Callable[[ApprovalOrder], None] | None = None,
 ) -> ApprovalOrder:
     """An administrator's operation executes now; an ingresador's waits for signatures with
-    its amount and charges held on the debit account."""
+    its amount and charges held on the debit account. ``on_created(order)`` runs in the same
+    transaction right after the order row exists, before it executes or waits (a bulk payment
+    ties its rows to it there)."""
     profile = company_user(user)
     if profile is None or profile.role == CompanyRole.APPROVER:
         raise ApprovalError(gettext("Tu rol no permite registrar operaciones."))
@@ -239,6 +259,8 @@ def order_create(
             after=_summary(order),
             scope=order.company.audit_scope,
         )
+        if on_created is not None:
+            on_created(order)
         if profile.role == CompanyRole.ADMIN:
             _execute(order, user)
             return order
@@ -352,6 +374,7 @@ def _expire_if_due(user, order_id: int) -> None:
 def _close(order: ApprovalOrder, status: str) -> None:
     if order.hold_id:
         hold_release(hold_id=order.hold_id)
+    _released(order)
     order.status = status
     order.decided_at = timezone.now()
     order.save(update_fields=["status", "decided_at"])

@@ -28,7 +28,7 @@ from .approvals import (
     order_withdraw,
     required_signatures,
 )
-from .models import ApprovalOrder, Service
+from .models import ApprovalOrder, Operation, Service
 from .payees import beneficiaries_waiting, beneficiary_approve, beneficiary_reject
 
 
@@ -113,7 +113,11 @@ class PendingView(OtpConfirmView):
         return sorted(form.cleaned_data["orders"], key=lambda order: order.pk)
 
     def otp_operation(self, form):
-        return {"orders": [[o.pk, str(o.amount)] for o in self._chosen(form)]}
+        return {
+            "orders": [
+                [o.pk, str(o.amount), o.payload.get("digest", "")] for o in self._chosen(form)
+            ]
+        }
 
     def otp_description(self, form):
         chosen = self._chosen(form)
@@ -212,13 +216,25 @@ class ApproveView(OrderMixin, OtpConfirmView):
         return forms.Form(data=data)
 
     def get_context_data(self, **kwargs):
-        intro = gettext(
-            "¿Estás seguro que deseas autorizar la transferencia, por un valor de $%(amount)s?"
-        ) % {"amount": f"{self.order.amount:,.2f}"}
+        if self.order.operation == Operation.PAYROLL:
+            intro = gettext(
+                "¿Estás seguro que deseas autorizar el pago masivo de %(n)s filas, por un valor "
+                "de $%(amount)s?"
+            ) % {"n": self.order.payload.get("rows", 0), "amount": f"{self.order.amount:,.2f}"}
+        else:
+            intro = gettext(
+                "¿Estás seguro que deseas autorizar la transferencia, por un valor de $%(amount)s?"
+            ) % {"amount": f"{self.order.amount:,.2f}"}
         return super().get_context_data(intro=intro, **kwargs)
 
     def otp_operation(self, form):
-        return {"order": self.order.pk, "amount": str(self.order.amount)}
+        # A bulk payment's code is bound to its list of payees too (the rows' digest): a row
+        # changed after the order was registered makes the code, and the execution, fail.
+        return {
+            "order": self.order.pk,
+            "amount": str(self.order.amount),
+            "digest": self.order.payload.get("digest", ""),
+        }
 
     def otp_description(self, form):
         return gettext("autorizar la orden N.º %(n)s por $ %(amount)s") % {

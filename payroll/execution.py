@@ -1,0 +1,280 @@
+"""An approved bulk payment: the approval debits the company once (the total to the payroll
+clearing account, each interbank row's fee and VAT as their own movements, consuming the
+order's hold); then a task pays the rows from the clearing account in chunks, each chunk one
+posting and the rows' new states in the same transaction. A worker killed midway leaves every
+row either paid with its posting or still PENDIENTE, so running the task again pays nobody
+twice and nobody zero times. Rows that cannot be paid go back to the company in one refund."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import Account, Channel, Entry, InternalAccount, TransactionKind
+from accounts.services.ledger import Leg, internal_account_id, transaction_post
+from enterprise.approvals import closer, executor
+from enterprise.errors import ApprovalError
+from enterprise.models import ApprovalOrder
+from identity.models import Notification
+from transfers.calendar import process_date_for
+from transfers.models import Institution, Transfer
+
+from .models import PayrollRow
+from .services import PAYROLL_KIND, interbank_charges, rows_digest
+
+CHUNK = 500
+Payment = PayrollRow.Payment
+
+
+def _order_rows(order):
+    return PayrollRow.objects.filter(order=order, payment=Payment.PENDING)
+
+
+@executor(PAYROLL_KIND)
+def run(order: ApprovalOrder, user, holds) -> dict:
+    """Under the order's lock, once: the single debit of the company account."""
+    rows = _order_rows(order)
+    if rows.count() != order.payload["rows"] or rows_digest(rows) != order.payload["digest"]:
+        raise ApprovalError(
+            gettext("La nómina cambió después de registrarse la orden: regístrala de nuevo.")
+        )
+    fee, vat = interbank_charges()
+    interbank = order.payload["interbank"]
+    company_account = order.debit_account_id
+    clearing = internal_account_id(InternalAccount.PAYROLL_CLEARING)
+    memo = f"PAGO MASIVO {order.payload.get('memo', '')}".strip()[:120]
+    legs = [Leg(company_account, -order.amount, memo), Leg(clearing, order.amount, memo)]
+    if interbank:
+        legs += [
+            Leg(
+                company_account,
+                -fee * interbank,
+                "COMISIÓN PAGO MASIVO OTROS BANCOS",
+                Entry.Role.FEE,
+            ),
+            Leg(
+                internal_account_id(InternalAccount.FEE_INCOME),
+                fee * interbank,
+                "COMISIÓN PAGO MASIVO OTROS BANCOS",
+                Entry.Role.FEE,
+            ),
+            Leg(company_account, -vat * interbank, "IVA PAGO MASIVO OTROS BANCOS", Entry.Role.VAT),
+            Leg(
+                internal_account_id(InternalAccount.VAT_PAYABLE),
+                vat * interbank,
+                "IVA PAGO MASIVO OTROS BANCOS",
+                Entry.Role.VAT,
+            ),
+        ]
+    txn = transaction_post(
+        kind=TransactionKind.SALARY,
+        legs=legs,
+        idempotency_key=f"payroll:{order.pk}:debit",
+        channel=Channel.ENTERPRISE,
+        memo=memo,
+        initiated_by=order.created_by,
+        consume_holds=holds,
+    )
+    transaction.on_commit(lambda: _enqueue(order.pk))
+    return {
+        "batch": order.payload["batch"],
+        "receipt": txn.receipt_number,
+        "rows": order.payload["rows"],
+    }
+
+
+def _enqueue(order_id: int) -> None:
+    from .tasks import payroll_execute
+
+    payroll_execute.delay(order_id)
+
+
+@closer(PAYROLL_KIND)
+def release(order: ApprovalOrder) -> None:
+    """Rejected, expired, withdrawn or failed: its rows can be paid by another order."""
+    _order_rows(order).update(order=None, payment=Payment.NONE)
+
+
+# --- Paying the rows ---------------------------------------------------------------------------
+
+
+def rows_pay(*, order_id: int, chunk: int = CHUNK) -> dict:
+    """Pays an executed order's PENDIENTE rows, chunk by chunk; safe to run again at any time."""
+    order = ApprovalOrder.objects.select_related("company", "debit_account").get(pk=order_id)
+    if order.status != ApprovalOrder.Status.EXECUTED or order.kind != PAYROLL_KIND:
+        return {"paid": 0, "sent": 0, "rejected": 0}
+    counts = {"paid": 0, "sent": 0, "rejected": 0}
+    while True:
+        done = _chunk_pay(order, chunk)
+        if done is None:
+            break
+        for name, value in done.items():
+            counts[name] += value
+    _refund_rejected(order)
+    return counts
+
+
+def _chunk_pay(order: ApprovalOrder, size: int) -> dict | None:
+    with transaction.atomic():
+        rows = list(
+            _order_rows(order)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("institution")
+            .order_by("pk")[:size]
+        )
+        if not rows:
+            return None
+        accounts = {
+            a.pk: a
+            for a in Account.objects.filter(
+                pk__in=[r.account_id for r in rows if r.account_id]
+            ).only("pk", "status")
+        }
+        internal, interbank, rejected = [], [], []
+        for row in rows:
+            if row.interbank:
+                if row.institution is None or not row.institution.active:
+                    rejected.append((row, gettext("La institución ya no recibe transferencias.")))
+                else:
+                    interbank.append(row)
+            elif (
+                row.account_id in accounts
+                and accounts[row.account_id].status == Account.Status.ACTIVE
+            ):
+                internal.append(row)
+            else:
+                rejected.append((row, gettext("La cuenta de destino ya no está activa.")))
+        clearing = internal_account_id(InternalAccount.PAYROLL_CLEARING)
+        now = timezone.now()
+        if internal:
+            memo = f"ACREDITACIÓN PAGO MASIVO {order.company.name}"[:120]
+            total = sum((r.amount for r in internal), Decimal("0.00"))
+            txn = transaction_post(
+                kind=TransactionKind.SALARY,
+                legs=[Leg(clearing, -total, memo)]
+                + [Leg(r.account_id, r.amount, memo) for r in internal],
+                idempotency_key=f"payroll:{order.pk}:rows:{internal[0].pk}:{internal[-1].pk}:{len(internal)}",
+                channel=Channel.ENTERPRISE,
+                memo=memo,
+                initiated_by=order.created_by,
+            )
+            for row in internal:
+                row.payment, row.transaction = Payment.PAID, txn
+        for row in interbank:
+            row.transfer = _interbank(order, row, clearing)
+            row.transaction_id = row.transfer.transaction_id
+            row.payment = Payment.SENT
+        for row, reason in rejected:
+            row.payment, row.payment_reason = Payment.REJECTED, reason[:200]
+        PayrollRow.objects.bulk_update(
+            rows, ["payment", "payment_reason", "transaction", "transfer"], batch_size=size
+        )
+        _notify([r for r in internal + interbank if r.email], order, now)
+        return {"paid": len(internal), "sent": len(interbank), "rejected": len(rejected)}
+
+
+def _interbank(order: ApprovalOrder, row: PayrollRow, clearing: int) -> Transfer:
+    """One row to another bank: its own posting (clearing → interbank clearing) and the Transfer
+    the settlement cycles send; its fee and VAT were charged with the order's debit."""
+    fee, vat = interbank_charges()
+    memo = "TRANSFERENCIA PAGO MASIVO"
+    txn = transaction_post(
+        kind=TransactionKind.INTERBANK_TRANSFER,
+        legs=[
+            Leg(clearing, -row.amount, memo),
+            Leg(internal_account_id(InternalAccount.INTERBANK_CLEARING), row.amount, memo),
+        ],
+        idempotency_key=f"payroll:{order.pk}:row:{row.pk}",
+        channel=Channel.ENTERPRISE,
+        memo=memo,
+        initiated_by=order.created_by,
+    )
+    return Transfer.objects.create(
+        kind=Transfer.Kind.INTERBANK,
+        status=Transfer.Status.PENDING,
+        member=order.company.member,
+        initiated_by=order.created_by,
+        channel=Channel.ENTERPRISE,
+        origin=order.debit_account,
+        institution=row.institution,
+        to_account_number=row.account_number,
+        to_account_type=row.account_type,
+        to_name=row.name,
+        to_id_type=row.id_type,
+        to_identification=row.identification,
+        to_email=row.email,
+        amount=row.amount,
+        fee=fee,
+        vat=vat,
+        memo=(order.payload.get("memo") or "PAGO MASIVO")[:100],
+        idempotency_key=f"payroll-{order.pk}-row-{row.pk}",
+        transaction=txn,
+        settlement=Institution.Settlement.BATCH,
+        process_date=process_date_for(),
+    )
+
+
+def _notify(rows, order, now) -> None:
+    # One insert for the chunk; the outbox relay sends them (a lost wake-up costs a delay).
+    Notification.objects.bulk_create(
+        Notification(
+            channel=Notification.Channel.EMAIL,
+            recipient=row.email,
+            subject=gettext("Recibiste un pago de %(company)s") % {"company": order.company.name},
+            body=gettext("%(company)s te pagó $ %(amount)s (%(memo)s) en tu cuenta ****%(last)s.")
+            % {
+                "company": order.company.name,
+                "amount": f"{row.amount:,.2f}",
+                "memo": order.payload.get("memo", ""),
+                "last": row.account_number[-4:],
+            },
+        )
+        for row in rows
+    )
+    if rows:
+        transaction.on_commit(_flush_outbox)
+
+
+def _flush_outbox() -> None:
+    from identity.tasks import notifications_flush
+
+    notifications_flush.delay()
+
+
+def _refund_rejected(order: ApprovalOrder) -> None:
+    """Once no row waits: what could not be paid returns to the company, in one posting."""
+    if _order_rows(order).exists():
+        return
+    refund = PayrollRow.objects.filter(order=order, payment=Payment.REJECTED).aggregate(
+        total=Sum("amount")
+    )["total"]
+    if not refund:
+        return
+    memo = "DEVOLUCIÓN PAGO MASIVO FILAS RECHAZADAS"
+    transaction_post(
+        kind=TransactionKind.SALARY,
+        legs=[
+            Leg(internal_account_id(InternalAccount.PAYROLL_CLEARING), -refund, memo),
+            Leg(order.debit_account_id, refund, memo),
+        ],
+        idempotency_key=f"payroll:{order.pk}:refund",
+        channel=Channel.ENTERPRISE,
+        memo=memo,
+        initiated_by=order.created_by,
+    )
+
+
+def orders_unfinished() -> list[int]:
+    """Executed bulk-payment orders with rows still waiting (their task died or never ran)."""
+    return list(
+        PayrollRow.objects.filter(
+            payment=Payment.PENDING, order__status=ApprovalOrder.Status.EXECUTED
+        )
+        .order_by()
+        .values_list("order_id", flat=True)
+        .distinct()
+    )

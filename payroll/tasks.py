@@ -1,0 +1,24 @@
+"""Celery tasks of bulk payments: ids only, idempotent."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payroll_execute(order_id: int) -> dict:
+    """Pays an approved bulk payment's rows; acks late and idempotent, so a worker killed
+    midway is simply run again (beat also sweeps executed orders with rows still waiting)."""
+    from .execution import rows_pay
+
+    return rows_pay(order_id=order_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payroll_resume() -> int:
+    """Beat: executed bulk payments whose rows still wait (a worker died) are paid now."""
+    from .execution import orders_unfinished, rows_pay
+
+    resumed = 0
+    for order_id in orders_unfinished():
+        rows_pay(order_id=order_id)
+        resumed += 1
+    return resumed
