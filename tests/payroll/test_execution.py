@@ -17,6 +17,8 @@ from payroll.models import PayrollBatch, PayrollRow
 from payroll.services import batch_pay, batch_payment_preview
 from payroll.tasks import payroll_resume
 from tests.factories import AccountFactory, deposit
+from tests.transfers.conftest import cycle_moment
+from transfers import settlement
 from transfers.models import Institution, Transfer
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,31 @@ def test_only_selected_payable_rows_are_paid(company, batch):
     with pytest.raises(PayrollError, match="ya no se puede pagar"):
         pay(company, batch, rows=[first.pk, second.pk], key="k2")
     assert pay(company, batch, rows=[second.pk], key="k3").amount == second.amount
+
+
+def test_a_returned_interbank_row_reads_devuelto_and_the_money_comes_back(
+    company, batch, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path / "var"
+    settings.SPI_GATEWAY = "transfers.gateway.SimulatedGateway"
+    settings.INTERBANK_RETURN_REFUNDS_FEE = False
+    PayrollRow.objects.filter(batch=batch, line=5).update(account_number="2200005599")
+    order = pay(company, batch, user=company.admin)
+    execution.rows_pay(order_id=order.pk)
+    before = balance(company.account)
+
+    settlement.cycle_run(now=cycle_moment())
+    settlement.results_apply()
+
+    row = batch.rows.select_related("transfer").get(line=5)
+    assert row.transfer.status == Transfer.Status.RETURNED
+    states = {b.name: (b.status, b.reason) for b in beneficiary_list_for_order(order)}
+    assert states["FANNY ONTANEDA"] == ("Devuelto", "CUENTA CERRADA")
+    assert balance(company.account) == before + Decimal("200.00")
+    assert ledger_problems() == []
+
+
+def test_resuming_is_scheduled_in_the_database():
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="payroll.tasks.payroll_resume").exists()
