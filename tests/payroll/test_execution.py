@@ -221,3 +221,27 @@ def test_resuming_is_scheduled_in_the_database():
     from django_celery_beat.models import PeriodicTask
 
     assert PeriodicTask.objects.filter(task="payroll.tasks.payroll_resume").exists()
+
+
+def test_the_company_gets_a_summary_of_every_row(company, batch):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from payroll.reports import summary_pdf, summary_xlsx
+
+    PayrollRow.objects.filter(batch=batch, line=4).update(name="=HYPERLINK(1)")
+    order = pay(company, batch, user=company.admin)
+    execution.rows_pay(order_id=order.pk)
+    sheet = load_workbook(io.BytesIO(summary_xlsx(order))).active
+    values = [row for row in sheet.iter_rows(values_only=True) if row and row[0] is not None]
+    lines = {row[0]: row for row in values if isinstance(row[0], int)}
+    assert set(lines) == {2, 3, 4, 5}
+    assert lines[2][6] == "Pagado" and lines[5][6] == "Pendiente de envío"
+    assert lines[4][2] == "'=HYPERLINK(1)"  # text, never a formula
+    assert values[-1][0] == "Total" and values[-1][5] == 1130.49
+    pdf = summary_pdf(order)
+    assert pdf.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Resumen de pago masivo" in text and "FANNY ONTANEDA" in text and "1,130.49" in text

@@ -1,0 +1,39 @@
+"""The company's summary of a bulk payment (PDF or XLSX), from the order's page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from enterprise.access import company_profile_of
+from enterprise.approvals import accounts_of
+from enterprise.models import ApprovalOrder
+
+from .reports import summary_pdf, summary_xlsx
+from .services import PAYROLL_KIND
+
+TYPES = {
+    "pdf": ("application/pdf", summary_pdf),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", summary_xlsx),
+}
+
+
+@login_required
+@require_GET
+def order_summary(request, pk: int, fmt: str):
+    profile = company_profile_of(request)
+    if fmt not in TYPES:
+        raise Http404
+    order = get_object_or_404(
+        ApprovalOrder.objects.select_related("company"),
+        pk=pk,
+        kind=PAYROLL_KIND,
+        company=profile.company,
+        debit_account__in=accounts_of(profile),
+    )
+    content_type, build = TYPES[fmt]
+    response = HttpResponse(build(order), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="pago_masivo_{order.pk}.{fmt}"'
+    return response
