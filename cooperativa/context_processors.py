@@ -24,6 +24,7 @@ def layout_links() -> dict[str, str]:
         "profile": reverse("identity:profile"),
         "authorize": reverse("enterprise:pending"),
         "queries": reverse("enterprise:queries"),
+        "payroll": reverse("payroll:index"),
         "users": reverse("enterprise:users"),
         "levels": reverse("enterprise:levels"),
         "css": static("css/portal.css"),
@@ -57,6 +58,7 @@ def portal(request):
             allowed & {"BENEF_COOPROGRESO", "BENEF_OTROS_BANCOS", "BENEF_TARJETAS"}
         )
         context["can_query"] = bool(allowed & {"CONSULTAS_TODAS", "CONSULTAS_PENDIENTES"})
+        context["can_payroll"] = "PAGO_MASIVO" in allowed
         context["enterprise_section"] = _enterprise_section(request)
     else:
         context.update(can_transfer=True, can_position=True, can_beneficiaries=True)

@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("transfers.urls")),
     path("", include("enterprise.urls")),
+    path("", include("payroll.urls")),
     path("", include("support.urls")),
 ]

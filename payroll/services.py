@@ -191,6 +191,18 @@ def batch_payment_preview(*, batch: PayrollBatch, row_ids=None) -> Preview:
     )
 
 
+def _order_key(batch: PayrollBatch, key: str) -> str:
+    # Short whatever the form's key is, and scoped to this batch.
+    return "payroll-" + hashlib.sha256(f"{batch.pk}:{key}".encode()).hexdigest()[:40]
+
+
+def batch_order_registered(*, batch: PayrollBatch, key: str) -> ApprovalOrder | None:
+    """The order a form with this key already registered (a confirm sent again)."""
+    return ApprovalOrder.objects.filter(
+        company_id=batch.company_id, key=_order_key(batch, key)
+    ).first()
+
+
 def batch_pay(
     *, user, batch: PayrollBatch, row_ids, debit_account, memo: str, key: str
 ) -> ApprovalOrder:
@@ -199,12 +211,11 @@ def batch_pay(
     memo = (memo or "").strip()[:120]
     if not memo:
         raise PayrollError(gettext("Ingresa el motivo del pago."))
+    order_key = _order_key(batch, key)
     with transaction.atomic():
         # The batch's row lock: two payments of the same rows cannot both take them.
         batch = PayrollBatch.objects.select_for_update().get(pk=batch.pk)
-        first = ApprovalOrder.objects.filter(
-            company_id=batch.company_id, key=f"payroll-{batch.pk}-{key}"
-        ).first()
+        first = ApprovalOrder.objects.filter(company_id=batch.company_id, key=order_key).first()
         if first is not None:
             return first  # the same confirm again (double click, reload)
         preview = batch_payment_preview(batch=batch, row_ids=row_ids)
@@ -228,6 +239,6 @@ def batch_pay(
                 "memo": memo,
             },
             concept=memo,
-            key=f"payroll-{batch.pk}-{key}",
+            key=order_key,
             on_created=tie_rows,
         )

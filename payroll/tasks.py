@@ -22,3 +22,12 @@ def payroll_resume() -> int:
         rows_pay(order_id=order_id)
         resumed += 1
     return resumed
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payroll_import(batch_id: str) -> None:
+    """Reads, checks and stores an uploaded sheet's rows (``importer.batch_import``): a no-op
+    once the batch is no longer IMPORTANDO, so a redelivered message changes nothing."""
+    from .importer import batch_import
+
+    batch_import(batch_id=batch_id)

@@ -7,7 +7,7 @@
 Prints progress, then one line per figure: name, value, unit, baseline, ratio, target, PASS/MISS.
 Exits 0 whatever the figures say (it is a report) and 1 if the benchmark itself failed.
 BENCH_SECONDS (default 10) sets the length of each timed loop. BENCH_ONLY=ledger,statement,position,
-transfer,settlement runs a subset. See README.md beside this file.
+transfer,settlement,payroll runs a subset. See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from tests.benchmarks import (  # noqa: E402 - needs the path above
     environment,
     http_bench,
     ledger_bench,
+    payroll_execute_bench,
+    payroll_import_bench,
     settlement_bench,
     statement_bench,
     transfer_bench,
@@ -309,6 +311,55 @@ def bench_settlement(bench, data) -> list[Figure]:
     ]
 
 
+def _seconds(runs: list[float]) -> str:
+    return ", ".join(f"{r:.2f}" for r in runs)
+
+
+def bench_payroll_sheets(bench, data) -> list[Figure]:
+    from django.db import connections
+
+    log(
+        f"payroll sheets: {payroll_import_bench.VALIDATE_ROWS:,}-row sheet validated beside "
+        f"openpyxl's bare read-only parse (fresh process, best of {payroll_import_bench.RUNS}); "
+        f"{payroll_import_bench.IMPORT_ROWS:,}-row sheet imported in a fresh process"
+    )
+    sheets = payroll_import_bench.build(tag=data.tag, directory=bench.var_dir / "payroll")
+    log(
+        f"  setup: {payroll_import_bench.MEMBERS} members, sheets of "
+        f"{sheets.validate_bytes / 2**20:.1f} MB and {sheets.import_bytes / 2**20:.1f} MB "
+        f"in {sheets.setup_s:.1f} s"
+    )
+    connections.close_all()
+    v = payroll_import_bench.run_validate(env=bench.env, data=sheets)
+    log(
+        f"  validate: project {v.project_s:.2f} s (runs {_seconds(v.project_runs)}), "
+        f"bare openpyxl {v.bare_s:.2f} s (runs {_seconds(v.bare_runs)}); "
+        f"{v.rows:,} rows, {v.invalid} invalid"
+    )
+    imp = payroll_import_bench.run_import(env=bench.env, data=sheets)
+    log(
+        f"  import: {imp.seconds:.1f} s (cpu {imp.cpu_s:.1f} s); peak RSS growth "
+        f"{imp.peak_growth_mb:.1f} MB over {imp.rss_before_mb:.1f} MB; {imp.outcome}"
+    )
+    connections.close_all()
+    log(f"payroll execute: an approved {payroll_execute_bench.ROWS:,}-row internal batch")
+    pay = payroll_execute_bench.build(tag=data.tag)
+    log(
+        f"  setup: company, {payroll_execute_bench.ROWS:,} member accounts, batch and its "
+        f"order in {pay.setup_s:.1f} s"
+    )
+    execute_s, outcome = payroll_execute_bench.run(pay)
+    log(f"  approval + rows_pay: {execute_s:.2f} s; {outcome}")
+    log(f"  execute check: {payroll_execute_bench.check(pay)}")
+    connections.close_all()
+    return [
+        Figure("payroll_execute_10k_s", execute_s, "s", None, "<=", 10, 2, absolute=True),
+        Figure("payroll_validate_10k", v.project_s, "s", v.bare_s, "<=", 3.0, digits=2),
+        Figure("payroll_import_100k_peak_mb", imp.peak_growth_mb, "MB", None, "<=", 300, 1, True),
+        Figure("payroll_import_100k_s", imp.seconds, "s", None, "info", 0.0, 1, True),
+    ]
+
+
 def main() -> int:
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
     only_env = os.environ.get("BENCH_ONLY", "")
@@ -328,14 +379,15 @@ def main() -> int:
         data = dataset.build(tag=tag, ledger_accounts=LEDGER_ACCOUNTS)
         connections.close_all()
 
-        # BENCH_ONLY=ledger,statement,position,transfer,settlement runs a subset while working
-        # on one figure.
+        # BENCH_ONLY=ledger,statement,position,transfer,settlement,payroll runs a subset while
+        # working on one figure.
         only = set(filter(None, only_env.split(","))) or {
             "ledger",
             "statement",
             "position",
             "transfer",
             "settlement",
+            "payroll",
         }
         figures = []
         if "ledger" in only:
@@ -348,6 +400,8 @@ def main() -> int:
             figures.append(bench_transfer(bench, data, seconds))
         if "settlement" in only:
             figures.extend(bench_settlement(bench, data))
+        if "payroll" in only:
+            figures.extend(bench_payroll_sheets(bench, data))
         connections.close_all()
         log(f"done ({bench.engine})")
         print()

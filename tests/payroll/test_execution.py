@@ -1,6 +1,7 @@
 """Paying a bulk payment: one debit of the company, members credited, other banks queued for the
 cycles, each row's fate kept; exactly once per row even when a worker dies midway."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -245,3 +246,22 @@ def test_the_company_gets_a_summary_of_every_row(company, batch):
     assert pdf.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Resumen de pago masivo" in text and "FANNY ONTANEDA" in text and "1,130.49" in text
+
+
+def test_the_summary_downloads_from_the_order_page(company, batch):
+    from django.test import Client
+
+    from tests.auth import sign_in
+
+    order = pay(company, batch, user=company.admin, key=str(uuid.uuid4()))
+    assert len(order.key) <= 80
+    execution.rows_pay(order_id=order.pk)
+    client = Client()
+    sign_in(client, company.maker.username)
+    page = client.get(f"/empresa/ordenes/{order.pk}/").content.decode()
+    assert "4 filas." in page and f"/empresa/ordenes/{order.pk}/resumen.pdf" in page
+    response = client.get(f"/empresa/ordenes/{order.pk}/resumen.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="pago_masivo_{order.pk}.xlsx"'
+    assert client.get(f"/empresa/ordenes/{order.pk}/resumen.pdf").content.startswith(b"%PDF")
+    assert client.get(f"/empresa/ordenes/{order.pk}/resumen.csv").status_code == 404
