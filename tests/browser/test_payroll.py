@@ -121,6 +121,23 @@ def test_ingresador_uploads_fixes_saves_and_pays_and_autorizador_signs(page, liv
     assert order.status == ApprovalOrder.Status.EXECUTED
     assert set(batch.rows.values_list("payment", flat=True)) == {PayrollRow.Payment.PAID}
 
+    # Consultas: every row PAGADO, and who authorized it.
+    page.get_by_role("navigation", name="Menú principal").get_by_role(
+        "link", name="Consultas"
+    ).click()
+    page.get_by_label("Hoy").check()
+    page.get_by_role("button", name="Consultar").click()
+    row = page.get_by_test_id("order-row").filter(has_text="Sueldos enero")
+    expect(row).to_contain_text("Pago masivo")
+    expect(row).to_contain_text("Aprobada")
+    row.get_by_role("link", name="Beneficiarios").click()
+    beneficiaries = page.locator("#modal")
+    expect(beneficiaries).to_contain_text("HERMEL ANTONIO CRETIANA BAJANA")
+    expect(beneficiaries.get_by_text("Pagado")).to_have_count(2)
+    beneficiaries.get_by_role("button", name="Cerrar").click()
+    row.get_by_role("link", name="Autorizadores").click()
+    expect(page.locator("#modal").get_by_test_id("approvals")).to_contain_text("Lucía Vera")
+
 
 def test_progress_polls_until_done_and_the_list_renames_and_deletes_in_place(
     page, live_server, sign_in
