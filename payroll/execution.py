@@ -14,7 +14,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Account, Channel, Entry, InternalAccount, TransactionKind
+from accounts.models import (
+    Account,
+    Channel,
+    Entry,
+    InternalAccount,
+    Transaction,
+    TransactionKind,
+)
 from accounts.services.ledger import Leg, internal_account_id, transaction_post
 from enterprise.approvals import closer, executor
 from enterprise.errors import ApprovalError
@@ -219,18 +226,29 @@ def _interbank(order: ApprovalOrder, row: PayrollRow, clearing: int) -> Transfer
 
 
 def _notify(rows, order, now) -> None:
-    # One insert for the chunk; the outbox relay sends them (a lost wake-up costs a delay).
+    """One insert for the chunk; the outbox relay sends them (a lost wake-up costs a delay).
+    The text is ours only — never the company's memo — so the cooperative's mail cannot carry
+    someone else's message; other banks' payees learn it was sent, not credited."""
     Notification.objects.bulk_create(
         Notification(
             channel=Notification.Channel.EMAIL,
             recipient=row.email,
-            subject=gettext("Recibiste un pago de %(company)s") % {"company": order.company.name},
-            body=gettext("%(company)s te pagó $ %(amount)s (%(memo)s) en tu cuenta ****%(last)s.")
+            subject=gettext("Pago de %(company)s") % {"company": order.company.name},
+            body=(
+                gettext(
+                    "%(company)s te envió $ %(amount)s a tu cuenta ****%(last)s de "
+                    "%(bank)s. Se acreditará cuando esa institución lo procese."
+                )
+                if row.interbank
+                else gettext(
+                    "%(company)s te pagó $ %(amount)s en tu cuenta ****%(last)s de Cooprogreso."
+                )
+            )
             % {
                 "company": order.company.name,
                 "amount": f"{row.amount:,.2f}",
-                "memo": order.payload.get("memo", ""),
                 "last": row.account_number[-4:],
+                "bank": row.institution.name if row.institution else "",
             },
         )
         for row in rows
@@ -245,23 +263,38 @@ def _flush_outbox() -> None:
     notifications_flush.delay()
 
 
+REFUND_KEY = "payroll:{order}:refund"
+
+
 def _refund_rejected(order: ApprovalOrder) -> None:
-    """Once no row waits: what could not be paid returns to the company, in one posting."""
+    """Once no row waits: what could not be paid returns to the company in one posting — the
+    amounts, and for other banks' rows never sent, the fee and VAT charged with the debit.
+    Its key makes it once; ``orders_unfinished`` finds an order whose refund did not happen."""
     if _order_rows(order).exists():
         return
-    refund = PayrollRow.objects.filter(order=order, payment=Payment.REJECTED).aggregate(
-        total=Sum("amount")
-    )["total"]
+    rejected = PayrollRow.objects.filter(order=order, payment=Payment.REJECTED)
+    refund = rejected.aggregate(total=Sum("amount"))["total"]
     if not refund:
         return
     memo = "DEVOLUCIÓN PAGO MASIVO FILAS RECHAZADAS"
+    company = order.debit_account_id
+    legs = [
+        Leg(internal_account_id(InternalAccount.PAYROLL_CLEARING), -refund, memo),
+        Leg(company, refund, memo),
+    ]
+    interbank = rejected.filter(interbank=True).count()
+    if interbank:
+        fee, vat = interbank_charges()
+        legs += [
+            Leg(internal_account_id(InternalAccount.FEE_INCOME), -fee * interbank, memo),
+            Leg(company, fee * interbank, "DEVOLUCIÓN COMISIÓN PAGO MASIVO", Entry.Role.FEE),
+            Leg(internal_account_id(InternalAccount.VAT_PAYABLE), -vat * interbank, memo),
+            Leg(company, vat * interbank, "DEVOLUCIÓN IVA PAGO MASIVO", Entry.Role.VAT),
+        ]
     transaction_post(
         kind=TransactionKind.SALARY,
-        legs=[
-            Leg(internal_account_id(InternalAccount.PAYROLL_CLEARING), -refund, memo),
-            Leg(order.debit_account_id, refund, memo),
-        ],
-        idempotency_key=f"payroll:{order.pk}:refund",
+        legs=legs,
+        idempotency_key=REFUND_KEY.format(order=order.pk),
         channel=Channel.ENTERPRISE,
         memo=memo,
         initiated_by=order.created_by,
@@ -269,12 +302,25 @@ def _refund_rejected(order: ApprovalOrder) -> None:
 
 
 def orders_unfinished() -> list[int]:
-    """Executed bulk-payment orders with rows still waiting (their task died or never ran)."""
-    return list(
-        PayrollRow.objects.filter(
-            payment=Payment.PENDING, order__status=ApprovalOrder.Status.EXECUTED
-        )
+    """Executed bulk-payment orders with rows still waiting, or rows rejected whose refund was
+    never posted (their task died or never ran)."""
+    executed = ApprovalOrder.Status.EXECUTED
+    waiting = set(
+        PayrollRow.objects.filter(payment=Payment.PENDING, order__status=executed)
         .order_by()
         .values_list("order_id", flat=True)
         .distinct()
     )
+    rejected = set(
+        PayrollRow.objects.filter(payment=Payment.REJECTED, order__status=executed)
+        .order_by()
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    refunded = set(
+        Transaction.objects.filter(
+            idempotency_key__in=[REFUND_KEY.format(order=pk) for pk in rejected]
+        ).values_list("idempotency_key", flat=True)
+    )
+    unrefunded = {pk for pk in rejected if REFUND_KEY.format(order=pk) not in refunded}
+    return sorted(waiting | unrefunded)

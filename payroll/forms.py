@@ -94,7 +94,7 @@ def rows_param(values: list[str], everything: bool) -> str:
     """The selection the detail page sends, as the pay form carries it: "todos" or ids."""
     if everything:
         return ALL_ROWS
-    ids = sorted({int(v) for v in values if v.isdigit() and len(v) < 12})
+    ids = sorted({int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 12})
     return ",".join(str(pk) for pk in ids)
 
 
@@ -190,6 +190,6 @@ def row_ids_from(text: str) -> list[int] | None:
     if text == ALL_ROWS:
         return None
     parts = [part for part in text.split(",") if part]
-    if not parts or not all(part.isdigit() and len(part) < 12 for part in parts):
+    if not parts or not all(part.isascii() and part.isdigit() and len(part) < 12 for part in parts):
         raise forms.ValidationError(gettext("Selecciona al menos una fila por pagar."))
     return sorted({int(part) for part in parts})

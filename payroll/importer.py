@@ -123,3 +123,22 @@ def _import(batch: PayrollBatch, path: str) -> None:
         total=total,
         error="",
     )
+
+
+def imports_stale_fail(*, older_than_minutes: int = 30) -> int:
+    """Imports a dead worker or a lost message left IMPORTANDO: they end FALLIDO with a message
+    (the page stops polling) and their files are deleted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stale = list(
+        PayrollBatch.objects.filter(
+            status=PayrollBatch.Status.IMPORTING, created_at__lt=cutoff
+        ).values_list("pk", "source_path")
+    )
+    for pk, path in stale:
+        _fail(pk, gettext("La importación no terminó. Vuelve a cargar el archivo."))
+        _remove(path)
+    return len(stale)

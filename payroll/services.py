@@ -162,10 +162,20 @@ def rows_digest(rows) -> str:
     """What the authorizers' code is bound to: every payee and amount, in order. Changing any
     row afterwards changes it."""
     digest = hashlib.sha256()
-    for pk, account_number, institution, amount, identification in rows.order_by("pk").values_list(
-        "pk", "account_number", "institution_id", "amount", "identification"
-    ):
-        digest.update(f"{pk}|{account_number}|{institution}|{amount}|{identification}\n".encode())
+    fields = (
+        "pk",
+        "identification",
+        "id_type",
+        "name",
+        "account_number",
+        "account_type",
+        "account_id",
+        "interbank",
+        "institution_id",
+        "amount",
+    )
+    for values in rows.order_by("pk").values_list(*fields).iterator(chunk_size=2000):
+        digest.update(("|".join(str(v) for v in values) + "\n").encode())
     return digest.hexdigest()
 
 
@@ -204,7 +214,14 @@ def batch_order_registered(*, batch: PayrollBatch, key: str) -> ApprovalOrder | 
 
 
 def batch_pay(
-    *, user, batch: PayrollBatch, row_ids, debit_account, memo: str, key: str
+    *,
+    user,
+    batch: PayrollBatch,
+    row_ids,
+    debit_account,
+    memo: str,
+    key: str,
+    expected_digest: str | None = None,
 ) -> ApprovalOrder:
     """One approval order for the selected rows: their total (plus the interbank rows' fee and
     VAT) is held on the debit account until it executes; the rows wait in it (PENDIENTE)."""
@@ -218,7 +235,14 @@ def batch_pay(
         first = ApprovalOrder.objects.filter(company_id=batch.company_id, key=order_key).first()
         if first is not None:
             return first  # the same confirm again (double click, reload)
+        if batch.deleted_at is not None:
+            raise PayrollError(gettext("La nómina fue eliminada."))
         preview = batch_payment_preview(batch=batch, row_ids=row_ids)
+        if expected_digest is not None and preview.digest != expected_digest:
+            # The rows the code was given for are not the rows payable now.
+            raise PayrollError(
+                gettext("Las filas por pagar cambiaron: revisa la selección y confirma de nuevo.")
+            )
         rows = _selected(batch, row_ids)
 
         def tie_rows(order):

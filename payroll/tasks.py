@@ -31,3 +31,11 @@ def payroll_import(batch_id: str) -> None:
     from .importer import batch_import
 
     batch_import(batch_id=batch_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payroll_imports_stale() -> int:
+    """Beat: imports left IMPORTANDO for half an hour end FALLIDO, so their page stops."""
+    from .importer import imports_stale_fail
+
+    return imports_stale_fail()

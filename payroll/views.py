@@ -128,8 +128,8 @@ def import_status(request, pk):
     context = {"batch": batch, "max_size": max_megabytes(), "max_rows": max_rows()}
     rows = batch_rows(batch)
     if batch.status == Status.INVALID:
-        # Every problem at once, row by row: errors first, then the warnings.
-        context["page"] = _page(rows.exclude(errors=[], warnings=[]), request)
+        # Every row in order: the valid ones as such, the others with all their problems.
+        context["page"] = _page(rows, request)
     elif batch.status == Status.VALID:
         context["page"] = _labelled(_page(rows, request))
     return render(request, "payroll/import.html", context)
@@ -325,6 +325,7 @@ class PayView(OtpConfirmView):
                 debit_account=data["debit_account"],
                 memo=data["memo"],
                 key=form.idempotency_key(),
+                expected_digest=form.preview.digest,
             )
         except (ApprovalError, PayrollError) as exc:
             messages.error(self.request, exc.message)

@@ -7,6 +7,9 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+pytest_plugins = ["tests.company_fixtures"]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_runs_inline():
     from cooperativa.celery import app

@@ -132,6 +132,11 @@ def _windows(now: datetime) -> tuple[datetime, datetime, datetime]:
     return day, day - timedelta(days=day.weekday()), day.replace(day=1)
 
 
+# A company's bulk payment to other banks is counted by the company's own limits (its
+# approval order), not again against the member limits of its transfers.
+NOT_COUNTED_KEYS = "payroll-%"
+
+
 def used_of(member: Member, category: str, now: datetime | None = None):
     """What the member already transferred today, this week (from Monday), this month: one
     query."""
@@ -140,6 +145,7 @@ def used_of(member: Member, category: str, now: datetime | None = None):
     totals = (
         Transfer.objects.filter(member=member, kind=kind, created_at__gte=min(week, month))
         .exclude(status=Transfer.Status.RETURNED)
+        .exclude(idempotency_key__startswith=NOT_COUNTED_KEYS.rstrip("%"))
         .aggregate(
             day=Sum("amount", filter=Q(created_at__gte=day)),
             week=Sum("amount", filter=Q(created_at__gte=week)),
@@ -226,6 +232,7 @@ CROSS JOIN (
          SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS month
   FROM transfers_transfer x
   WHERE x.member_id = %s AND x.kind = %s AND x.created_at >= %s AND x.status <> %s
+    AND x.idempotency_key NOT LIKE %s
 ) u
 WHERE c.category = %s
 """
@@ -250,7 +257,7 @@ def _checks_under_lock(order: Order, category: str) -> int | None:
         order.idempotency_key,
         member, Transfer.Kind.OWN, recent_since, returned,
         member,
-        day, week, month, member, kind, since, returned,
+        day, week, month, member, kind, since, returned, NOT_COUNTED_KEYS,
         category,
     ]  # fmt: skip
     with connection.cursor() as cursor:

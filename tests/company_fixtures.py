@@ -1,3 +1,5 @@
+"""Fixtures of a company with its users, levels and bands (enterprise and payroll tests)."""
+
 from datetime import timedelta
 from decimal import Decimal
 
