@@ -11,27 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from cooperativa import formatting
+from cooperativa.spreadsheets import text_cell
 
 from .models import Account, Entry
 from .selectors import local_day_bounds, movement_list, opening_balance
-
-# A cell whose text starts with one of these is read as a formula (or a DDE payload) by
-# spreadsheet programs; see OWASP "CSV injection".
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def spreadsheet_text(value: str) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def _text_cell(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=spreadsheet_text(value))
-    cell.data_type = "s"  # never let openpyxl turn it into a formula
-    return cell
 
 
 def pdf_from_html(html: str) -> bytes:
@@ -53,12 +38,12 @@ def movements_xlsx(
         "date_from": f"{date_from:%d/%m/%Y}",
         "date_to": f"{date_to:%d/%m/%Y}",
     }
-    sheet.append([_text_cell(sheet, account_line)])
-    sheet.append([_text_cell(sheet, period_line)])
+    sheet.append([text_cell(sheet, account_line)])
+    sheet.append([text_cell(sheet, period_line)])
     sheet.append([])
     sheet.append(
         [
-            _text_cell(sheet, h)
+            text_cell(sheet, h)
             for h in (
                 gettext("Referencia"),
                 gettext("Fecha"),
@@ -73,10 +58,10 @@ def movements_xlsx(
     for entry in entries:
         sheet.append(
             [
-                _text_cell(sheet, entry.transaction.receipt_number),
-                _text_cell(sheet, formatting.datetime_short(entry.posted_at)),
-                _text_cell(sheet, entry.note_code),
-                _text_cell(sheet, entry.description),
+                text_cell(sheet, entry.transaction.receipt_number),
+                text_cell(sheet, formatting.datetime_short(entry.posted_at)),
+                text_cell(sheet, entry.note_code),
+                text_cell(sheet, entry.description),
                 -entry.amount if entry.amount < 0 else 0,
                 entry.amount if entry.amount > 0 else 0,
                 entry.balance_after,
