@@ -195,18 +195,17 @@ def _timed(one, prefix: str, seconds: float) -> tuple[int, float]:
     return done, time.perf_counter() - start
 
 
-def _worker(env, engine, ids, schedule, barrier, results, seed, tag) -> None:
+def phases_work(env, schedule, barrier, results, seed, make_sides) -> None:
+    """One process of an alternating benchmark: ``make_sides(rng)`` (called after Django is
+    set up) gives {"bare": (one, close), "service": (one, close)}; both warm up, then each
+    phase of ``schedule`` runs its side for its seconds between barriers."""
     os.environ.update(env)
     closers = []
     try:
         import django
 
         django.setup()
-        rng = random.Random(seed)
-        sides = {
-            "bare": BARE[engine](env, ids, rng, f"bench-bare-{tag}-{os.getpid()}-"),
-            "service": _service(env, ids, rng, f"bench-service-{tag}-{os.getpid()}-"),
-        }
+        sides = make_sides(random.Random(seed))
         closers = [close for _, close in sides.values()]
         for one, _ in sides.values():
             for i in range(WARMUP_POSTINGS):
@@ -222,6 +221,16 @@ def _worker(env, engine, ids, schedule, barrier, results, seed, tag) -> None:
     finally:
         for close in closers:
             close()
+
+
+def _worker(env, engine, ids, schedule, barrier, results, seed, tag) -> None:
+    def sides(rng):
+        return {
+            "bare": BARE[engine](env, ids, rng, f"bench-bare-{tag}-{os.getpid()}-"),
+            "service": _service(env, ids, rng, f"bench-service-{tag}-{os.getpid()}-"),
+        }
+
+    phases_work(env, schedule, barrier, results, seed, sides)
 
 
 def run(

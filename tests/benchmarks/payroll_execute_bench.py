@@ -42,7 +42,7 @@ def build(*, tag: str) -> PayrollData:
         company_member = Member.objects.create(
             kind=Member.Kind.COMPANY,
             id_type=IdType.RUC,
-            identification=f"8{tag}001",
+            identification=f"PB{tag}C",
             first_names="NÓMINAS BENCH S.A.",
         )
         company = Company.objects.create(member=company_member, name="NÓMINAS BENCH S.A.")
@@ -62,7 +62,7 @@ def build(*, tag: str) -> PayrollData:
         members = Member.objects.bulk_create(
             Member(
                 id_type=IdType.CEDULA,
-                identification=f"7{tag}{i:04d}",
+                identification=f"PB{tag}{i:04d}",
                 first_names=f"EMPLEADO {i}",
                 last_names="BENCH",
             )

@@ -21,9 +21,7 @@ paying accounts of other banks, every row valid.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-import queue as queue_module
 import random
 import shutil
 import time
@@ -32,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from tests.benchmarks.settlement_bench import _peak_reset, _peak_rss_mb, _rss_mb
+from tests.benchmarks.processes import in_fresh_process, peak_reset, peak_rss_mb, rss_mb
 
 VALIDATE_ROWS = 10_000
 IMPORT_ROWS = 100_000
@@ -253,12 +251,12 @@ def _import_worker(env, batch_id, results) -> None:
 
         connection.ensure_connection()
         gc.collect()
-        reset = _peak_reset()
-        before = _rss_mb()
+        reset = peak_reset()
+        before = rss_mb()
         t0, c0 = time.perf_counter(), time.process_time()
         batch_import(batch_id=batch_id)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        peak = _peak_rss_mb(reset=reset)
+        peak = peak_rss_mb(reset=reset)
         results.put(
             (
                 "ok",
@@ -278,27 +276,8 @@ def _import_worker(env, batch_id, results) -> None:
         connections.close_all()
 
 
-def _in_fresh_process(target, args, name: str):
-    ctx = multiprocessing.get_context("spawn")
-    results = ctx.Queue()
-    proc = ctx.Process(target=target, args=(*args, results), name=name)
-    proc.start()
-    try:
-        status, payload = results.get(timeout=1800)
-    except queue_module.Empty:
-        raise RuntimeError(f"{name}: the process did not report back") from None
-    finally:
-        proc.join(timeout=30)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join()
-    if status != "ok":
-        raise RuntimeError(f"{name} failed:\n{payload}")
-    return payload
-
-
 def run_validate(*, env: dict, data: PayrollSheets) -> ValidateResult:
-    result = _in_fresh_process(
+    result = in_fresh_process(
         _validate_worker,
         (env, str(data.validate_path), data.company_member_id),
         "bench-payroll-validate",
@@ -328,7 +307,7 @@ def run_import(*, env: dict, data: PayrollSheets) -> ImportResult:
     from django.db import connections
 
     connections.close_all()
-    result = _in_fresh_process(
+    result = in_fresh_process(
         _import_worker,
         (env | {"PAYROLL_MAX_ROWS": str(IMPORT_MAX_ROWS)}, str(batch.pk)),
         "bench-payroll-import",

@@ -261,7 +261,7 @@ def bench_transfer(bench, data, seconds: float) -> Figure:
     )
     bare, service = _log_sides(result, f"bare {driver} transfer SQL", "member_transfer service")
     log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
-    expected = service.postings + transfer_bench.WARMUP_POSTINGS * PROCESSES
+    expected = service.postings + ledger_bench.WARMUP_POSTINGS * PROCESSES
     log(f"  transfer check: {transfer_bench.check_transfers(data.tag, expected)}")
     return Figure("transfer_full_service_per_s", service.rate, "tx/s", bare.rate, ">=", 0.33)
 

@@ -24,17 +24,16 @@ account, fee, VAT), running balances and account balances that add up, and the P
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-import queue as queue_module
 import random
-import sys
 import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
+
+from tests.benchmarks.processes import in_fresh_process, peak_reset, peak_rss_mb, rss_mb
 
 TRANSFERS = 10_000
 ORIGINS = 50  # members ordering them, 200 transfers each
@@ -263,44 +262,6 @@ def build(*, tag: str, transfers: int = TRANSFERS, origins: int = ORIGINS) -> Se
     )
 
 
-def _status_mb(field_name: str) -> float | None:
-    """A ``kB`` field of /proc/self/status in MB, or None without /proc."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) / 2**10
-    except OSError:
-        pass
-    return None
-
-
-def _peak_reset() -> bool:
-    """Start the resident high-water mark again from the current size (Linux 4.0+)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def _rss_mb() -> float:
-    rss = _status_mb("VmRSS")
-    return rss if rss is not None else _peak_rss_mb(reset=False)
-
-
-def _peak_rss_mb(*, reset: bool) -> float:
-    if reset:
-        peak = _status_mb("VmHWM")
-        if peak is not None:
-            return peak
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes / KiB
-
-
 def _timed_calls(module, names, parts):
     """Wrap module functions so their time adds up in ``parts`` (cycle_run looks them up in
     the module at each call)."""
@@ -357,8 +318,8 @@ def _step(env, step, cycle_at, profile, results) -> None:
 
             profiler = cProfile.Profile()
         gc.collect()
-        reset = _peak_reset()
-        before = _rss_mb()
+        reset = peak_reset()
+        before = rss_mb()
         t0, c0 = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
@@ -366,7 +327,7 @@ def _step(env, step, cycle_at, profile, results) -> None:
         if profiler:
             profiler.disable()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        peak = _peak_rss_mb(reset=reset)
+        peak = peak_rss_mb(reset=reset)
         text = ""
         if profiler:
             import io
@@ -399,24 +360,7 @@ def _step(env, step, cycle_at, profile, results) -> None:
 
 def run_step(*, env: dict, step: str, cycle_at: datetime, profile: bool = False) -> StepResult:
     """``step`` is "cycle" (cycle_run) or "results" (results_apply), in a fresh process."""
-    ctx = multiprocessing.get_context("spawn")
-    results = ctx.Queue()
-    proc = ctx.Process(
-        target=_step, args=(env, step, cycle_at, profile, results), name=f"bench-spi-{step}"
-    )
-    proc.start()
-    try:
-        status, payload = results.get(timeout=900)
-    except queue_module.Empty:
-        raise RuntimeError(f"settlement {step}: the process did not report back") from None
-    finally:
-        proc.join(timeout=30)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join()
-    if status != "ok":
-        raise RuntimeError(f"settlement {step} failed:\n{payload}")
-    return payload
+    return in_fresh_process(_step, (env, step, cycle_at, profile), f"bench-spi-{step}", timeout=900)
 
 
 def check_sent(data: SettlementData) -> str:

@@ -13,16 +13,13 @@ amounts ($0.01-5.00).
 from __future__ import annotations
 
 import os
-import random
-import traceback
 
 from tests.benchmarks.ledger_bench import (
     BARE,
-    WARMUP_POSTINGS,
     LedgerResult,
     _pick,
-    _timed,
     alternating_run,
+    phases_work,
 )
 
 # Limits set high (the cooperative's maximum and each member's own): the bench measures the
@@ -85,32 +82,13 @@ def _service(env, ids, rng, prefix):
 
 
 def _worker(env, engine, ids, schedule, barrier, results, seed, tag) -> None:
-    os.environ.update(env)
-    closers = []
-    try:
-        import django
-
-        django.setup()
-        rng = random.Random(seed)
-        sides = {
+    def sides(rng):
+        return {
             "bare": BARE[engine](env, ids, rng, f"bench-tbare-{tag}-{os.getpid()}-"),
             "service": _service(env, ids, rng, f"bench-transfer-{tag}-{os.getpid()}-"),
         }
-        closers = [close for _, close in sides.values()]
-        for one, _ in sides.values():
-            for i in range(WARMUP_POSTINGS):
-                one(f"w{i}")
-        phases = []
-        for phase, (side, seconds) in enumerate(schedule):
-            barrier.wait(timeout=120)
-            phases.append((side, *_timed(sides[side][0], f"p{phase}-", seconds)))
-        results.put(("ok", phases))
-    except BaseException:
-        barrier.abort()
-        results.put(("error", traceback.format_exc()))
-    finally:
-        for close in closers:
-            close()
+
+    phases_work(env, schedule, barrier, results, seed, sides)
 
 
 def run(
