@@ -26,6 +26,14 @@ def profile_of(request, service: str) -> CompanyUser:
     return profile
 
 
+def order_readable_or_403(profile: CompanyUser, order, user) -> None:
+    """An order's page (and its downloads) is for its author and for those who authorize or
+    consult the company's operations."""
+    readers = (Service.AUTHORIZE, Service.QUERIES_ALL, Service.QUERIES_PENDING)
+    if order.created_by_id != user.pk and not any(can(profile, s) for s in readers):
+        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
+
+
 def account_scope_for(user):
     """The accounts a company login may see on the account pages (registered with
     ``accounts.scopes``); None for members."""

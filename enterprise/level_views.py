@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from identity.otp_views import OtpConfirmView
-
 from .access import admin_of
-from .errors import ApprovalError
 from .level_forms import BandsForm, CompanyLimitsForm, ReasonForm, bands_initial
 from .levels import (
     bands_set,
@@ -26,6 +22,7 @@ from .levels import (
 )
 from .limits import ceiling, limits_of
 from .models import ApprovalBand, CompanyUser, Operation, SignatureLevel
+from .operation_views import AdminOperation
 
 
 @login_required
@@ -55,28 +52,12 @@ def levels(request):
     )
 
 
-class AdminOperation(OtpConfirmView):
+class LevelsOperation(AdminOperation):
     crumb = _("Niveles de firma")
     cancel_url = reverse_lazy("enterprise:levels")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.company = admin_of(request).company
-        return super().dispatch(request, *args, **kwargs)
 
-    def apply(self, form):
-        raise NotImplementedError
-
-    def confirmed(self, form, challenge):
-        try:
-            message = self.apply(form)
-        except ApprovalError as exc:
-            messages.error(self.request, exc.message)
-            return self.done(reverse("enterprise:levels"), "")
-        return self.done(reverse("enterprise:levels"), message)
-
-
-class LimitsEditView(AdminOperation):
+class LimitsEditView(LevelsOperation):
     heading = _("Montos máximos de la empresa")
     otp_purpose = "company_limits"
 
@@ -115,7 +96,7 @@ class LimitsEditView(AdminOperation):
         return gettext("Montos máximos actualizados.")
 
 
-class LevelAddView(AdminOperation):
+class LevelAddView(LevelsOperation):
     heading = _("Agregar nivel")
     submit_label = _("Agregar nivel")
     otp_purpose = "company_level_add"
@@ -142,7 +123,7 @@ class LevelAddView(AdminOperation):
         return gettext("Nivel %(l)s agregado.") % {"l": level.letter}
 
 
-class LevelRemoveView(AdminOperation):
+class LevelRemoveView(LevelsOperation):
     heading = _("Remover último nivel")
     submit_label = _("Sí, remover")
     otp_purpose = "company_level_remove"
@@ -168,7 +149,7 @@ class LevelRemoveView(AdminOperation):
         return gettext("Nivel %(l)s removido.") % {"l": letter}
 
 
-class BandsEditView(AdminOperation):
+class BandsEditView(LevelsOperation):
     otp_purpose = "company_bands"
 
     def dispatch(self, request, *args, **kwargs):

@@ -8,16 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from identity.otp_views import OtpConfirmView
-
 from .access import admin_of
 from .approvals import services_of
 from .models import CompanyRole, CompanyUser
+from .operation_views import AdminOperation
 from .selectors import (
     audit_entries,
     company_audit_events,
@@ -26,7 +25,6 @@ from .selectors import (
 )
 from .user_forms import LookupForm, ReasonForm, RoleForm, ServicesForm, UserCreateForm
 from .users import (
-    CompanyUserError,
     change_problem,
     company_accounts,
     company_user_activate,
@@ -77,18 +75,11 @@ def audit(request):
     )
 
 
-class AdminOperation(OtpConfirmView):
+class UserAdminOperation(AdminOperation):
     template_name = "enterprise/users/operation.html"
     crumb = _("Gestión de usuarios")
     cancel_url = reverse_lazy("enterprise:users")
     form_class = ReasonForm
-    success_message = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.admin = admin_of(request)
-            self.company = self.admin.company
-        return super().dispatch(request, *args, **kwargs)
 
     def problem(self, data: dict) -> str | None:
         return None
@@ -102,19 +93,8 @@ class AdminOperation(OtpConfirmView):
     def operation(self, form) -> dict:
         raise NotImplementedError
 
-    def apply(self, form):
-        raise NotImplementedError
 
-    def confirmed(self, form, challenge):
-        try:
-            self.apply(form)
-        except CompanyUserError as exc:
-            messages.error(self.request, exc.message)
-            return self.done(reverse("enterprise:users"), "")
-        return self.done(reverse("enterprise:users"), str(self.success_message))
-
-
-class UserOperation(AdminOperation):
+class UserOperation(UserAdminOperation):
     """An action on one user of the administrator's company (another id is a 404)."""
 
     status_change: str | None = None
@@ -339,7 +319,7 @@ class DeleteView(UserOperation):
         )
 
 
-class UserCreateView(AdminOperation):
+class UserCreateView(UserAdminOperation):
     """Agregar usuario: first the cédula ("Consultar usuario"), then the person's data."""
 
     heading = _("Agregar usuario")

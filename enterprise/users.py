@@ -22,17 +22,14 @@ from identity.notifications import notification_queue
 from identity.services import audit_record
 
 from .approvals import ROLE_SERVICES, services_of
+from .errors import ApprovalError
 from .models import Company, CompanyRole, CompanyUser, Service, SignatureLevel
 
 Status = CompanyUser.Status
 
 
-class CompanyUserError(Exception):
-    """A refusal, with the Spanish message the administrator sees."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class CompanyUserError(ApprovalError):
+    """A refusal of user management, with the Spanish message the administrator sees."""
 
 
 # --- Reads the rules need ----------------------------------------------------------------------

@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from identity.otp_views import OtpConfirmView
 
-from .access import company_profile_of, profile_of
+from .access import company_profile_of, order_readable_or_403, profile_of
 from .approvals import (
     ApprovalError,
     accounts_of,
@@ -159,9 +158,7 @@ class PendingView(OtpConfirmView):
 def order_detail(request, pk):
     profile = company_profile_of(request)
     order = get_object_or_404(_orders(profile), pk=pk)
-    readers = (Service.AUTHORIZE, Service.QUERIES_ALL, Service.QUERIES_PENDING)
-    if order.created_by_id != request.user.pk and not any(can(profile, s) for s in readers):
-        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
+    order_readable_or_403(profile, order, request.user)
     return render(
         request,
         "enterprise/order.html",

@@ -1,6 +1,6 @@
-class PayrollError(Exception):
-    """A refusal of the bulk-payment rules, with the Spanish message the user sees."""
+from enterprise.errors import ApprovalError
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+
+class PayrollError(ApprovalError):
+    """A refusal of the bulk-payment rules, with the Spanish message the user sees (an enterprise
+    refusal like any other, so the screens catch one kind)."""

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from enterprise.access import company_profile_of
-from enterprise.approvals import accounts_of, can
-from enterprise.models import ApprovalOrder, Service
+from enterprise.access import company_profile_of, order_readable_or_403
+from enterprise.approvals import accounts_of
+from enterprise.models import ApprovalOrder
 
 from .reports import summary_pdf, summary_xlsx
 from .services import PAYROLL_KIND
@@ -35,10 +33,7 @@ def order_summary(request, pk: int, fmt: str):
         company=profile.company,
         debit_account__in=accounts_of(profile),
     )
-    # Who may read the order's page may download its summary: its author or a reader.
-    readers = (Service.AUTHORIZE, Service.QUERIES_ALL, Service.QUERIES_PENDING)
-    if order.created_by_id != request.user.pk and not any(can(profile, s) for s in readers):
-        raise PermissionDenied(gettext("Tu usuario no tiene este servicio."))
+    order_readable_or_403(profile, order, request.user)
     content_type, build = TYPES[fmt]
     response = HttpResponse(build(order), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="pago_masivo_{order.pk}.{fmt}"'

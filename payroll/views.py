@@ -327,7 +327,7 @@ class PayView(OtpConfirmView):
                 key=form.idempotency_key(),
                 expected_digest=form.preview.digest,
             )
-        except (ApprovalError, PayrollError) as exc:
+        except ApprovalError as exc:
             messages.error(self.request, exc.message)
             return self.done(self.cancel_url, "")
         url = reverse("enterprise:order", args=[order.pk])
