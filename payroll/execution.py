@@ -222,6 +222,7 @@ def _interbank(order: ApprovalOrder, row: PayrollRow, clearing: int) -> Transfer
         transaction=txn,
         settlement=Institution.Settlement.BATCH,
         process_date=process_date_for(),
+        bulk=True,
     )
 
 

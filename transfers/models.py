@@ -159,6 +159,9 @@ class Transfer(models.Model):
     fee = models.DecimalField(_("comisión"), default=0, **MONEY)
     vat = models.DecimalField(_("IVA"), default=0, **MONEY)
     memo = models.CharField(_("descripción"), max_length=100, blank=True)
+    # One row of a company's bulk payment: the company's limits counted it (its approval
+    # order), so the member limits of its transfers do not count it again.
+    bulk = models.BooleanField(_("pago masivo"), default=False)
     funds_origin = models.CharField(_("origen de los fondos"), max_length=200, blank=True)
     funds_purpose = models.CharField(_("destino de los fondos"), max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)

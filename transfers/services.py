@@ -132,11 +132,6 @@ def _windows(now: datetime) -> tuple[datetime, datetime, datetime]:
     return day, day - timedelta(days=day.weekday()), day.replace(day=1)
 
 
-# A company's bulk payment to other banks is counted by the company's own limits (its
-# approval order), not again against the member limits of its transfers.
-NOT_COUNTED_KEYS = "payroll-%"
-
-
 def used_of(member: Member, category: str, now: datetime | None = None):
     """What the member already transferred today, this week (from Monday), this month: one
     query."""
@@ -145,7 +140,7 @@ def used_of(member: Member, category: str, now: datetime | None = None):
     totals = (
         Transfer.objects.filter(member=member, kind=kind, created_at__gte=min(week, month))
         .exclude(status=Transfer.Status.RETURNED)
-        .exclude(idempotency_key__startswith=NOT_COUNTED_KEYS.rstrip("%"))
+        .exclude(bulk=True)
         .aggregate(
             day=Sum("amount", filter=Q(created_at__gte=day)),
             week=Sum("amount", filter=Q(created_at__gte=week)),
@@ -232,7 +227,7 @@ CROSS JOIN (
          SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS month
   FROM transfers_transfer x
   WHERE x.member_id = %s AND x.kind = %s AND x.created_at >= %s AND x.status <> %s
-    AND x.idempotency_key NOT LIKE %s
+    AND NOT x.bulk
 ) u
 WHERE c.category = %s
 """
@@ -257,7 +252,7 @@ def _checks_under_lock(order: Order, category: str) -> int | None:
         order.idempotency_key,
         member, Transfer.Kind.OWN, recent_since, returned,
         member,
-        day, week, month, member, kind, since, returned, NOT_COUNTED_KEYS,
+        day, week, month, member, kind, since, returned,
         category,
     ]  # fmt: skip
     with connection.cursor() as cursor:
