@@ -57,8 +57,11 @@ def term_deposit_get_for_user(*, user, number: str) -> TermDeposit:
         raise Http404 from None
 
 
-def receipt_get_for_user(*, user, receipt_number: str) -> tuple[Transaction, list[Entry]]:
-    """A transaction and its entries, if one of its entries touches the user's accounts."""
+def receipt_get_for_user(
+    *, user, receipt_number: str
+) -> tuple[Transaction, list[Entry], list[Entry]]:
+    """A transaction, its entries and the reader's own among them, if one of its entries touches
+    an account the user may read (a company user: the accounts granted to them)."""
     member = customer_of(user)
     if member is None or not receipt_number.isdigit() or len(receipt_number) > 18:
         raise Http404
@@ -67,15 +70,14 @@ def receipt_get_for_user(*, user, receipt_number: str) -> tuple[Transaction, lis
         .select_related("transaction", "account__owner")
         .order_by("id")
     )
-    mine = [e for e in entries if e.account.owner_id == member.pk]
+    own = [e for e in entries if e.account.owner_id == member.pk]
     scope = account_scope(user)
     if scope is not None:
-        # A company user sees receipts of the accounts granted to them only.
         allowed = set(scope.values_list("pk", flat=True))
-        mine = [e for e in mine if e.account_id in allowed]
-    if not mine:
+        own = [e for e in own if e.account_id in allowed]
+    if not own:
         raise Http404
-    return entries[0].transaction, entries
+    return entries[0].transaction, entries, own
 
 
 def accounts_for_member(*, member) -> list[Account]:

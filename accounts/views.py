@@ -174,10 +174,8 @@ def movements_download(request, number: str, fmt: str):
 @login_required
 @require_GET
 def receipt(request, receipt_number: str):
-    txn, entries = receipt_get_for_user(user=request.user, receipt_number=receipt_number)
-    context = {
-        "receipt": receipt_build(transaction=txn, entries=entries, member=customer_of(request.user))
-    }
+    txn, entries, own = receipt_get_for_user(user=request.user, receipt_number=receipt_number)
+    context = {"receipt": receipt_build(transaction=txn, entries=entries, own=own)}
     if request.GET.get("formato") == "pdf":
         context["cooperative"] = settings.COOPERATIVE
         return _attachment(

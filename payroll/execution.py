@@ -83,6 +83,13 @@ def run(order: ApprovalOrder, user, holds) -> dict:
         idempotency_key=f"payroll:{order.pk}:debit",
         channel=Channel.ENTERPRISE,
         memo=memo,
+        # Its receipt names the bulk payment, never one of the payees.
+        details={
+            "beneficiary": {
+                "name": gettext("Pago masivo: %(rows)s beneficiarios")
+                % {"rows": order.payload["rows"]}
+            }
+        },
         initiated_by=order.created_by,
         consume_holds=holds,
     )
@@ -167,6 +174,8 @@ def _chunk_pay(order: ApprovalOrder, size: int) -> dict | None:
                 idempotency_key=f"payroll:{order.pk}:rows:{internal[0].pk}:{internal[-1].pk}:{len(internal)}",
                 channel=Channel.ENTERPRISE,
                 memo=memo,
+                # Each payee's receipt names who paid them; the other payees are not theirs.
+                details={"payer": {"name": order.company.name}},
                 initiated_by=order.created_by,
             )
             for row in internal:
@@ -298,6 +307,7 @@ def _refund_rejected(order: ApprovalOrder) -> None:
         idempotency_key=REFUND_KEY.format(order=order.pk),
         channel=Channel.ENTERPRISE,
         memo=memo,
+        details={"payer": {"name": gettext("Pago masivo: filas no pagadas")}},
         initiated_by=order.created_by,
     )
 

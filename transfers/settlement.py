@@ -483,8 +483,7 @@ def _incoming_one(record) -> str | None:
                     memo=(record.memo or gettext("Transferencia interbancaria recibida"))[:200],
                     details={
                         "incoming": record.reference,
-                        "sender": sender,
-                        "institution": institution.name,
+                        "payer": {"name": sender, "institution": institution.name},
                     },
                 )
             credit = IncomingCredit.objects.create(
