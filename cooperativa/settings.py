@@ -250,6 +250,9 @@ COOPERATIVE = {
     "address": "Av. Amazonas N34-451, Quito",
     "complaints_url": "https://cooprogreso.local/reclamos",
 }
+# Complaints one member may file per hour: far above a real need, low enough that the form
+# cannot be scripted into a flood of filings and acknowledgement e-mails.
+SUPPORT_COMPLAINTS_PER_HOUR = 5
 MOVEMENTS_PAGE_SIZE = 20
 MOVEMENTS_MAX_MONTHS = 12
 # Above this many rows a statement or download is built by a Celery task with a progress bar.

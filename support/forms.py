@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import ComplaintProduct
-from .services import ComplaintError, attachment_validate
+from .services import ComplaintError, attachment_validate, is_single_line, single_line_error
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -36,6 +36,9 @@ def amount_field(label):
 
 
 class ComplaintForm(forms.Form):
+    """No e-mail field: the acknowledgement goes to the registered address, which the page
+    shows; an address typed here could only ever be somebody else's to send it to."""
+
     product = forms.ChoiceField(
         label=_("Producto o servicio"),
         choices=[("", _("Selecciona una opción")), *ComplaintProduct.choices],
@@ -61,12 +64,6 @@ class ComplaintForm(forms.Form):
         label=_("Teléfono"),
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    email = forms.EmailField(
-        label=_("Correo electrónico"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("Ingresa un correo electrónico válido.")},
     )
     description = forms.CharField(
         label=_("Descripción del reclamo"),
@@ -124,6 +121,12 @@ class ComplaintForm(forms.Form):
                 gettext("El número de cuenta o tarjeta debe tener solo dígitos, de 4 a 20.")
             )
         return number
+
+    def clean_names(self):
+        names = self.cleaned_data["names"]
+        if not is_single_line(names):
+            raise forms.ValidationError(single_line_error())
+        return names
 
     def clean_identification(self):
         value = self.cleaned_data["identification"].replace(" ", "").upper()

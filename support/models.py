@@ -56,7 +56,9 @@ class Complaint(models.Model):
     names = models.CharField(_("nombres y apellidos"), max_length=250)
     identification = models.CharField(_("identificación"), max_length=20)
     phone = models.CharField(_("teléfono"), max_length=20)
-    email = models.EmailField(_("correo electrónico"))
+    # The registered address the acknowledgement went to, copied by the service; never typed in
+    # the form. Empty when the filer had none, and then nothing was sent.
+    email = models.EmailField(_("correo electrónico"), blank=True, editable=False)
     description = models.TextField(_("descripción"))
     claimed_amount = models.DecimalField(
         _("monto reclamado"), max_digits=14, decimal_places=2, null=True, blank=True

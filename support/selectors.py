@@ -27,16 +27,26 @@ def complaint_get_for_user(*, user, tracking_number: str) -> Complaint:
 
 def complaint_initial(*, user) -> dict[str, str]:
     """The form's contact fields, taken from the member the login operates (staff logins have
-    none, so their own name and e-mail)."""
+    none, so their own name)."""
     member = getattr(user, "customer", None)
     if member is None:
-        return {"names": user.get_full_name(), "email": user.email}
+        return {"names": user.get_full_name()}
     return {
         "names": member.full_name,
         "identification": member.identification,
         "phone": member.phone,
-        "email": member.email or user.email,
     }
+
+
+def complaint_ack_address(*, user, member=None) -> str:
+    """Where a complaint's acknowledgement goes: the login's registered e-mail, else the
+    member's, as every other notice of the portal; "" when there is none. Never an address
+    typed in a form: the acknowledgement leaves from the cooperative's own address, so it may
+    only reach somebody the cooperative already knows. ``member``: the row just locked, when
+    the caller has it."""
+    if member is None:
+        member = getattr(user, "customer", None)
+    return user.email or (member.email if member is not None else "")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,23 @@
 """Filing a complaint: the attachment kept out of the web root, the row, its tracking number and
-the acknowledgement e-mail, all or nothing."""
+the acknowledgement e-mail, all or nothing.
+
+The acknowledgement leaves from the cooperative's address, so it is written to be useless to
+anybody else: it goes only to the filer's registered e-mail, it carries only the cooperative's
+own text and the tracking number (nothing the filer typed), and one member can file only
+``SUPPORT_COMPLAINTS_PER_HOUR`` complaints an hour."""
 
 from __future__ import annotations
 
 import os
+import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -17,11 +25,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from identity.models import Notification
+from identity.models import Member, Notification
 from identity.notifications import notification_queue
 
-from .models import CARD_PRODUCTS, Complaint
-from .selectors import complaint_for_token
+from .models import CARD_PRODUCTS, Complaint, ComplaintProduct
+from .selectors import complaint_ack_address, complaint_for_token
 
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -111,6 +119,20 @@ def card_number_mask(number: str) -> str:
     return f"{number[:6]}{'X' * (len(number) - 10)}{number[-4:]}"
 
 
+def is_single_line(text: str) -> bool:
+    """No line breaks, tabs or other control or invisible format characters (Unicode categories
+    C*, Zl, Zp): a name is one line, and such characters only serve to make text shown
+    elsewhere look like something else."""
+    return not any(
+        unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp")
+        for char in text
+    )
+
+
+def single_line_error() -> str:
+    return gettext("El nombre no puede tener saltos de línea ni caracteres de control.")
+
+
 def tracking_number_for(complaint: Complaint) -> str:
     return f"RC-{timezone.localtime(complaint.created_at).year}-{complaint.pk:06d}"
 
@@ -123,7 +145,6 @@ def complaint_submit(
     names: str,
     identification: str,
     phone: str,
-    email: str,
     description: str,
     data_consent: bool,
     product_number: str = "",
@@ -131,7 +152,8 @@ def complaint_submit(
     returned_amount: Decimal | None = None,
     attachment: UploadedFile | None = None,
 ) -> Complaint:
-    """File the complaint, or return the one this form's token already filed."""
+    """File the complaint, or return the one this form's token already filed. There is no
+    e-mail argument on purpose: the acknowledgement goes to the registered address only."""
     if not token:
         raise ValueError("A complaint needs its form's idempotency token.")
     previous = _complaint_for_token(user=user, token=token)
@@ -139,6 +161,11 @@ def complaint_submit(
         return previous
     if not data_consent:
         raise ComplaintError(gettext("Debes autorizar el tratamiento de tus datos personales."))
+    if product not in ComplaintProduct.values:
+        # Its label is the one filed text the acknowledgement shows: only from the fixed list.
+        raise ComplaintError(gettext("Selecciona una opción de la lista."))
+    if not is_single_line(names):
+        raise ComplaintError(single_line_error())
     if product in CARD_PRODUCTS and product_number:
         product_number = card_number_mask(product_number)
     stored = (
@@ -146,32 +173,34 @@ def complaint_submit(
         if attachment
         else None
     )
+    previous = None
     try:
         with transaction.atomic():
-            complaint = Complaint.objects.create(
-                user=user,
-                member=getattr(user, "customer", None),
-                idempotency_key=token,
-                product=product,
-                product_number=product_number,
-                names=names,
-                identification=identification,
-                phone=phone,
-                email=email,
-                description=description,
-                claimed_amount=claimed_amount,
-                returned_amount=returned_amount,
-                data_consent=data_consent,
-                attachment_name=stored.name if stored else "",
-                attachment_original_name=stored.original_name if stored else "",
-                attachment_content_type=stored.content_type if stored else "",
-                attachment_size=stored.size if stored else None,
-            )
-            complaint.tracking_number = tracking_number_for(complaint)
-            complaint.save(update_fields=["tracking_number"])
-            _acknowledgement_queue(complaint)
+            member = _filer_lock(user)
+            # The lock queues this post behind any other of the same member: a twin of this
+            # form that got here first is visible now, and is the answer.
+            previous = _complaint_for_token(user=user, token=token)
+            if previous is None:
+                _hourly_limit_check(user=user, member=member)
+                complaint = _complaint_create(
+                    user=user,
+                    member=member,
+                    token=token,
+                    product=product,
+                    product_number=product_number,
+                    names=names,
+                    identification=identification,
+                    phone=phone,
+                    description=description,
+                    claimed_amount=claimed_amount,
+                    returned_amount=returned_amount,
+                    data_consent=data_consent,
+                    stored=stored,
+                )
+                _acknowledgement_queue(complaint)
     except IntegrityError:
-        # Two posts of the same form raced: the other one filed it.
+        # Two posts of the same form raced past the lock (a database without row locks): the
+        # other one filed it.
         _attachment_discard(stored)
         previous = _complaint_for_token(user=user, token=token)
         if previous is None:
@@ -182,6 +211,53 @@ def complaint_submit(
     except BaseException:
         _attachment_discard(stored)
         raise
+    if previous is not None:
+        _attachment_discard(stored)
+        return previous
+    return complaint
+
+
+def _filer_lock(user):
+    """Locks the row the hourly limit is counted on (the member, or a staff login without one)
+    and returns the member. Without it two posts at once would both count N-1 and both file.
+    NO KEY: the lock must not block other apps inserting rows that point at the member."""
+    if user.customer_id is None:
+        get_user_model().objects.select_for_update(no_key=True).get(pk=user.pk)
+        return None
+    return Member.objects.select_for_update(no_key=True).get(pk=user.customer_id)
+
+
+def _hourly_limit_check(*, user, member: Member | None) -> None:
+    limit = settings.SUPPORT_COMPLAINTS_PER_HOUR
+    filed = Complaint.objects.filter(created_at__gte=timezone.now() - timedelta(hours=1))
+    filed = filed.filter(member=member) if member is not None else filed.filter(user=user)
+    if filed.count() >= limit:
+        raise ComplaintError(
+            gettext(
+                "Alcanzaste el máximo de %(limit)s reclamos por hora. Inténtalo de nuevo más "
+                "tarde o llama a servicio al socio al %(phone)s."
+            )
+            % {"limit": limit, "phone": settings.COOPERATIVE["phone"]}
+        )
+
+
+def _complaint_create(
+    *, user, member: Member | None, token: str, stored: StoredAttachment | None, **fields
+) -> Complaint:
+    complaint = Complaint.objects.create(
+        user=user,
+        member=member,
+        idempotency_key=token,
+        # What the acknowledgement is sent to, kept as filed; "" when nothing is sent.
+        email=complaint_ack_address(user=user, member=member),
+        attachment_name=stored.name if stored else "",
+        attachment_original_name=stored.original_name if stored else "",
+        attachment_content_type=stored.content_type if stored else "",
+        attachment_size=stored.size if stored else None,
+        **fields,
+    )
+    complaint.tracking_number = tracking_number_for(complaint)
+    complaint.save(update_fields=["tracking_number"])
     return complaint
 
 
@@ -199,7 +275,19 @@ def _attachment_discard(stored: StoredAttachment | None) -> None:
 
 
 def _acknowledgement_queue(complaint: Complaint) -> None:
-    context = {"complaint": complaint, "cooperative": settings.COOPERATIVE}
+    if not complaint.email:
+        # No registered address: the confirmation page's tracking number is the receipt.
+        return
+    # Only the cooperative's own words reach the template, not the complaint: the names,
+    # numbers and description the filer typed cannot be echoed from the cooperative's address
+    # by any later edit of the text.
+    context = {
+        "number": complaint.tracking_number,
+        "product": ComplaintProduct(complaint.product).label,
+        "filed_at": complaint.created_at,
+        "status": Complaint.Status(complaint.status).label,
+        "cooperative": settings.COOPERATIVE,
+    }
     notification_queue(
         channel=Notification.Channel.EMAIL,
         recipient=complaint.email,

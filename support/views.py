@@ -5,6 +5,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .forms import ComplaintForm
 from .selectors import (
+    complaint_ack_address,
     complaint_for_token,
     complaint_get_for_user,
     complaint_initial,
@@ -52,7 +53,6 @@ def complaint(request):
                     names=data["names"],
                     identification=data["identification"],
                     phone=data["phone"],
-                    email=data["email"],
                     description=data["description"],
                     claimed_amount=data["claimed_amount"],
                     returned_amount=data["returned_amount"],
@@ -65,7 +65,11 @@ def complaint(request):
                 return redirect(filed)
     else:
         form = ComplaintForm(initial=complaint_initial(user=request.user))
-    return render(request, "support/complaint.html", {"form": form})
+    return render(
+        request,
+        "support/complaint.html",
+        {"form": form, "ack_address": complaint_ack_address(user=request.user)},
+    )
 
 
 @login_required

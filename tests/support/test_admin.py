@@ -21,7 +21,6 @@ def complaint(member_user):
         names="ANA PÉREZ",
         identification="1714307103",
         phone="0991234567",
-        email="ana@example.com",
         description="No recibo el código.",
         data_consent=True,
         attachment=SimpleUploadedFile("evidencia.png", tiny_png(), content_type="image/png"),
