@@ -12,7 +12,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 
-from .models import DEPOSIT_PRODUCTS, Account, Entry, Product, TermDeposit, Transaction
+from .models import (
+    DEPOSIT_PRODUCTS,
+    Account,
+    Entry,
+    ExportJob,
+    Product,
+    TermDeposit,
+    Transaction,
+)
 from .scopes import account_scope
 
 
@@ -33,6 +41,18 @@ def account_get_for_user(*, user, number: str) -> Account:
         return accounts.get(number=number)
     except Account.DoesNotExist:
         raise Http404 from None
+
+
+def export_job_get_for_user(*, user, job_id: int) -> ExportJob:
+    """The user's own export, while its account is still one they may read: a job outlives the
+    request that queued it, and access (a company user's account grants) can be withdrawn in
+    between, so every look at the job asks ``account_get_for_user`` again."""
+    try:
+        job = ExportJob.objects.select_related("account").get(pk=job_id, user_id=user.pk)
+    except ExportJob.DoesNotExist:
+        raise Http404 from None
+    job.account = account_get_for_user(user=user, number=job.account.number)
+    return job
 
 
 def holds_active_for(account: Account) -> list:

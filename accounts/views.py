@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from .selectors import (
     account_get_for_user,
     accounts_for_member,
     customer_of,
+    export_job_get_for_user,
     holds_active_for,
     movement_list,
     position_cache_key,
@@ -239,7 +240,7 @@ def statement(request):
 @login_required
 @require_GET
 def export_status(request, job_id: int):
-    job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+    job = export_job_get_for_user(user=request.user, job_id=job_id)
     context = {"job": job, "download_url": reverse("accounts:export_file", args=[job.pk])}
     template = (
         "accounts/export_status.html#status" if request.htmx else "accounts/export_status.html"
@@ -250,7 +251,9 @@ def export_status(request, job_id: int):
 @login_required
 @require_GET
 def export_file(request, job_id: int):
-    job = get_object_or_404(ExportJob, pk=job_id, user=request.user, status=ExportJob.Status.DONE)
+    job = export_job_get_for_user(user=request.user, job_id=job_id)
+    if job.status != ExportJob.Status.DONE:
+        raise Http404
     path = settings.EXPORTS_DIR / job.file_name
     if not path.exists():
         raise Http404

@@ -6,7 +6,10 @@ from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
+
+from . import signin_flow
 
 SINCE = "session_since"
 SEEN = "session_seen"
@@ -62,3 +65,41 @@ def session_started(request) -> None:
     now = time.time()
     request.session[SINCE] = now
     request.session[SEEN] = now
+
+
+# The session keys of the pre-sign-in flows ("Olvidé mi usuario"…): ``CodeFlowView.key`` in
+# identity/views/recovery.py.
+RECOVERY_FLOW_PREFIX = "flow:"
+
+
+def _personal(request) -> bool:
+    """Whether the response is about a person: signed in, or halfway through signing in or
+    recovering a credential (those steps belong to one person's attempt, not to the public)."""
+    if request.user.is_authenticated:
+        return True
+    return any(
+        key == signin_flow.KEY or key.startswith(RECOVERY_FLOW_PREFIX)
+        for key in request.session.keys()  # noqa: SIM118 - a session has no __iter__
+    )
+
+
+class NoStoreMiddleware:
+    """Keeps what a person sees or downloads out of every cache (the browser's disk and
+    back-forward cache, a proxy): at a shared computer the next user would get balances,
+    receipts and statements back. Whatever a view set is replaced, so downloads (a
+    FileResponse) are covered too. Static files never reach it (WhiteNoise answers first) and
+    public pages seen anonymously keep their headers. The session it reads makes
+    SessionMiddleware add ``Vary: Cookie``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        before = _personal(request)
+        response = self.get_response(request)
+        # Asked again afterwards: a request can sign in (the last step) or start a flow.
+        if before or _personal(request):
+            del response["Cache-Control"]
+            del response["Expires"]
+            add_never_cache_headers(response)
+        return response

@@ -6,12 +6,15 @@ import uuid
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import exports
 from ..models import ExportJob
-from ..selectors import movement_list
+from ..selectors import export_job_get_for_user, movement_list
 
 
 def export_job_create(*, user, account, kind: str, params: dict) -> ExportJob:
@@ -33,7 +36,20 @@ def export_job_execute(*, job_id: int) -> None:
     )
     if not claimed:
         return
-    job = ExportJob.objects.select_related("account__owner").get(pk=job_id)
+    job = ExportJob.objects.select_related("account__owner", "user").get(pk=job_id)
+    # The worker runs after the request that queued the job, maybe long after: the account
+    # must still be one the user may read (a company administrator can withdraw a grant in
+    # between), by the same rule the job's pages apply.
+    try:
+        export_job_get_for_user(user=job.user, job_id=job.pk)
+    except (Http404, PermissionDenied):
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            error=gettext("Ya no tienes acceso a la cuenta %(number)s.")
+            % {"number": job.account.number},
+            finished_at=timezone.now(),
+        )
+        return
     try:
         content, suffix = _build(job)
         settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
