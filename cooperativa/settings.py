@@ -310,6 +310,9 @@ INTERBANK_CUTOFF = "15:00"  # ordered later (or on a non-business day): next bus
 # Origin and destination of funds become required above this much in this many days.
 FUNDS_DECLARATION_THRESHOLD = Decimal(os.environ.get("FUNDS_DECLARATION_THRESHOLD", "1000"))
 FUNDS_DECLARATION_DAYS = int(os.environ.get("FUNDS_DECLARATION_DAYS", "5"))
+# Another member's name (masked) shown before a transfer, per user and hour ("Validar", the
+# verify page, the code): names are personal data, not a directory to walk.
+TRANSFER_HOLDER_LOOKUPS_PER_HOUR = int(os.environ.get("TRANSFER_HOLDER_LOOKUPS_PER_HOUR", "30"))
 # A returned interbank transfer gives back the amount; the fee and VAT too when this is on.
 INTERBANK_RETURN_REFUNDS_FEE = env_bool("INTERBANK_RETURN_REFUNDS_FEE", True)
 # Which gateway reaches the central bank: the simulator unless a real one is configured.

@@ -5,10 +5,12 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cooperativa.money_input import MoneyField
+
 from .levels import bands_problem, limits_problem
 
 BAND_ROWS = 5
-MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
+MONEY = {"max_digits": 18, "min_value": Decimal("0.01")}  # two decimals: MoneyField's own
 
 
 class ReasonForm(forms.Form):
@@ -20,9 +22,9 @@ class ReasonForm(forms.Form):
 
 
 class CompanyLimitsForm(ReasonForm):
-    daily = forms.DecimalField(label=_("Monto máximo diario"), **MONEY)
-    weekly = forms.DecimalField(label=_("Monto máximo semanal"), **MONEY)
-    monthly = forms.DecimalField(label=_("Monto máximo mensual"), **MONEY)
+    daily = MoneyField(label=_("Monto máximo diario"), **MONEY)
+    weekly = MoneyField(label=_("Monto máximo semanal"), **MONEY)
+    monthly = MoneyField(label=_("Monto máximo mensual"), **MONEY)
     field_order = ["daily", "weekly", "monthly", "reason"]
 
     def clean(self):
@@ -42,7 +44,7 @@ class BandsForm(ReasonForm):
         super().__init__(*args, **kwargs)
         self.company = company
         for i in range(BAND_ROWS):
-            self.fields[f"up_to_{i}"] = forms.DecimalField(
+            self.fields[f"up_to_{i}"] = MoneyField(
                 label=_("Hasta $ (regla %(n)s)") % {"n": i + 1}, required=False, **MONEY
             )
             self.fields[f"signatures_{i}"] = forms.CharField(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from stdnum.ec import ci, ruc
 
 from accounts.models import Account, Product
+from cooperativa.money_input import parse_amount
 from cooperativa.spreadsheets import FORMULA_TRIGGERS
 from transfers.models import Institution
 from transfers.services import ORIGIN_PRODUCTS
@@ -46,7 +47,6 @@ NAME_MAX = PayrollRow._meta.get_field("name").max_length
 NAME_RE = re.compile(r"[A-Z]+(?: [A-Z]+)*")
 PASSPORT_RE = re.compile(r"[A-Z0-9]{5,20}")
 ACCOUNT_RE = re.compile(r"[0-9]{5,20}")
-PLAIN_NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _email = EmailValidator()
 ACCOUNT_FIELDS = (
     "number",
@@ -225,7 +225,10 @@ def _amount(row: ValidatedRow, value) -> None:
         row.error(C_AMOUNT, gettext("El valor debe ser un número."))
         return
     if isinstance(value, str):
-        if not PLAIN_NUMBER_RE.fullmatch(value):
+        # Read as every amount form reads one: "1_000", "1E2", "+5", "١٠٠" are not numbers here.
+        try:
+            value = parse_amount(value)
+        except ValueError:
             row.error(
                 C_AMOUNT,
                 gettext(
@@ -234,7 +237,6 @@ def _amount(row: ValidatedRow, value) -> None:
                 ),
             )
             return
-        value = Decimal(value)
     if not isinstance(value, Decimal) or not value.is_finite():
         row.error(C_AMOUNT, gettext("El valor debe ser un número."))
         return

@@ -6,9 +6,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPOSIT_PRODUCTS, Account
+from cooperativa.money_input import MoneyField
 from identity.models import IdType
 
 from .beneficiaries import account_number_check, identification_check
+from .holders import holder_reveal
 from .models import AccountType, Beneficiary, Institution, LimitCategory
 from .services import (
     ORIGIN_PRODUCTS,
@@ -17,7 +19,6 @@ from .services import (
     amount_clean,
     funds_declaration_required,
     limit_problem,
-    member_account_lookup,
 )
 
 
@@ -37,13 +38,13 @@ class BaseTransferForm(forms.Form):
         empty_label=_("Elige una cuenta"),
         error_messages={"required": _("Elige la cuenta de origen.")},
     )
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Monto"),
         max_digits=14,
-        decimal_places=2,
         error_messages={
             "required": _("Ingresa el monto."),
             "invalid": _("Ingresa un monto válido, por ejemplo 20.00."),
+            "negative": _("El monto debe ser mayor a $ 0.00."),
             "max_decimal_places": _("El monto admite como máximo dos decimales."),
             "max_digits": _("El monto excede el máximo permitido."),
             "max_whole_digits": _("El monto excede el máximo permitido."),
@@ -63,9 +64,10 @@ class BaseTransferForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, member, **kwargs):
+    def __init__(self, *args, member, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
+        self.user = user  # who looks: another member's name is shown within their budget
         self.fields["origin"].queryset = Account.objects.filter(
             owner=member, product__in=ORIGIN_PRODUCTS, status=Account.Status.ACTIVE
         ).order_by("number")
@@ -198,16 +200,17 @@ class MemberTransferForm(PayeeTransferForm):
         if not number:
             self.add_error("account_number", gettext("Ingresa el número de cuenta."))
             return data
-        account = member_account_lookup(number)
-        if account is None:
-            self.add_error("account_number", gettext("No existe una cuenta activa con ese número."))
-        elif account.owner_id == self.member.pk:
-            self.add_error(
-                "account_number",
-                gettext("Para tus propias cuentas usa «Transferencia a mis cuentas»."),
+        # The verify page and the code name the holder: the form is valid only within the
+        # user's look-ups (a spent hour is a form error, the data kept as typed).
+        try:
+            holder = holder_reveal(
+                user=self.user, member=self.member, account_number=number, key=data.get("key")
             )
+        except TransferError as exc:
+            self.add_error(exc.field, exc.message)
         else:
-            data["destination"] = account
+            data["destination"] = holder.account
+            data["destination_holder"] = holder.name
         if beneficiary and not data.get("email"):
             data["email"] = beneficiary.email
         return data
@@ -309,10 +312,9 @@ class LimitsForm(forms.Form):
                 ("monthly", _("Mensual")),
             ):
                 name = f"{category}_{period}"
-                self.fields[name] = forms.DecimalField(
+                self.fields[name] = MoneyField(
                     label=f"{label} · {period_label}",
                     max_digits=14,
-                    decimal_places=2,
                     min_value=Decimal("0.01"),
                     initial=current[period],
                     error_messages={"required": _("Ingresa el cupo.")},

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import fields
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Channel
 from accounts.scopes import account_scope
+from cooperativa.money_input import parse_amount
 from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
 from enterprise.executors import (
     TRANSFER_INTERBANK,
@@ -52,6 +51,7 @@ from .forms import (
     MemberTransferForm,
     OwnTransferForm,
 )
+from .holders import HolderLookupsSpent, holder_reveal
 from .models import AccountType, Beneficiary, Institution, LimitCategory, Transfer
 from .services import (
     Order,
@@ -59,7 +59,6 @@ from .services import (
     frequent_payees,
     interbank_transfer,
     limits_of,
-    member_account_lookup,
     member_transfer,
     own_transfer,
     settlement_for,
@@ -130,10 +129,10 @@ def _already_done(request) -> Transfer | None:
     if done is None:
         return None
     try:
-        same = Decimal(request.POST.get("amount", "")) == done.amount and (
+        same = parse_amount(request.POST.get("amount", "")) == done.amount and (
             str(done.origin_id) == request.POST.get("origin")
         )
-    except InvalidOperation:
+    except ValueError:
         same = False
     if not same:
         raise KeyReused
@@ -178,7 +177,10 @@ class TransferFormView(LoginRequiredMixin, View):
 
     def get_form(self, data=None, initial=None):
         form = self.form_class(
-            data=data, initial=initial or {}, member=member_of(self.request, self.services)
+            data=data,
+            initial=initial or {},
+            member=member_of(self.request, self.services),
+            user=self.request.user,
         )
         profile = company_user(self.request.user)
         if profile is not None:
@@ -232,6 +234,17 @@ class TransferFormView(LoginRequiredMixin, View):
 KEY_REUSED = "Esta operación ya fue registrada con otros datos; inicia una nueva."
 
 
+def _to_name(kind: str, data: dict) -> str:
+    """Whom the money goes to, as this member may see it before the transfer: another bank's
+    payee as typed, their own account by their own name, another member only masked (the
+    name ``holder_reveal`` gave the form, within the user's look-ups)."""
+    if data.get("payee") is not None:
+        return data["payee"].name
+    if kind == "own":
+        return data["destination"].owner.full_name
+    return data["destination_holder"]
+
+
 def summary(request, form, view) -> dict:
     data = form.cleaned_data
     fee, vat, charges = form.charges()
@@ -264,7 +277,7 @@ def summary(request, form, view) -> dict:
         )
     elif destination is not None:
         context.update(
-            to_name=destination.owner.full_name,
+            to_name=_to_name(view.kind, data),
             to_account=f"{destination.get_product_display()} {destination.masked_number}",
             to_institution="Cooprogreso",
         )
@@ -366,9 +379,8 @@ class TransferConfirmView(OtpConfirmView):
     def otp_description(self, form):
         data = form.cleaned_data
         payee = data.get("payee")
-        destination = data.get("destination")
-        name = payee.name if payee else destination.owner.full_name
-        number = payee.account_number if payee else destination.number
+        name = _to_name(self.view.kind, data)
+        number = payee.account_number if payee else data["destination"].number
         return gettext("transferir $ %(amount)s a %(name)s ****%(last)s") % {
             "amount": f"{data['amount']:,.2f}",
             "name": name.split()[0] if name else "",
@@ -549,27 +561,22 @@ class InterbankConfirmView(TransferConfirmView):
 @login_required
 @require_GET
 def account_holder(request):
-    """ "Validar": the holder of a Cooprogreso account, without reloading the page. Lookups are
-    counted per user: names are personal data, not a directory to walk."""
-    member = member_of(request, (Service.TRANSFER_MEMBER,))
-    key = f"transfers:holder-lookups:{request.user.pk}"
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > HOLDER_LOOKUPS_PER_HOUR:
-        return render(
-            request,
-            "transfers/holder.html",
-            {"error": gettext("Hiciste demasiadas consultas. Intenta más tarde.")},
-            status=429,
+    """ "Validar": the holder of a Cooprogreso account, masked, without reloading the page; one
+    of the user's look-ups (the form's key rides along, so its verify page costs no other)."""
+    try:
+        holder = holder_reveal(
+            user=request.user,
+            member=member_of(request, (Service.TRANSFER_MEMBER,)),
+            account_number=request.GET.get("account_number", ""),
+            key=request.GET.get("key"),
         )
-    account = member_account_lookup(request.GET.get("account_number", ""))
-    error = ""
-    if account is None:
-        error = gettext("No existe una cuenta activa con ese número.")
-    elif account.owner_id == member.pk:
-        error = gettext("Para tus propias cuentas usa «Transferencia a mis cuentas».")
-    return render(
-        request, "transfers/holder.html", {"account": None if error else account, "error": error}
-    )
+    except HolderLookupsSpent as exc:
+        # htmx 2 swaps no 4xx answer: the person would see nothing.
+        status = 200 if request.htmx else 429
+        return render(request, "transfers/holder.html", {"error": exc.message}, status=status)
+    except TransferError as exc:
+        return render(request, "transfers/holder.html", {"error": exc.message})
+    return render(request, "transfers/holder.html", {"name": holder.name})
 
 
 @login_required
@@ -587,8 +594,6 @@ def receipt(request, pk):
 
 
 # --- Beneficiaries -----------------------------------------------------------------------------
-
-HOLDER_LOOKUPS_PER_HOUR = 30
 
 TABS = [
     ("cooprogreso", Beneficiary.Kind.MEMBER, _("Cooprogreso")),

@@ -46,7 +46,8 @@ def test_member_transfer_with_validar_and_code(page, live_server, sign_in):
     go_to(page, live_server, "Transferencia Cooprogreso")
     page.get_by_label("Número de cuenta").fill(OTHER_MEMBER_ACCOUNT)
     page.get_by_role("button", name="Validar").click()
-    expect(page.get_by_test_id("holder")).to_contain_text("Titular: ")
+    # sociodemo2 is MARÍA FERNANDA ONTANEDA RUIZ: shown masked, before and after "Continuar".
+    expect(page.get_by_test_id("holder")).to_have_text("Titular: MAR** FER***** ONT***** RUI*")
     page.get_by_label("Correo electrónico (opcional)").fill("maria@example.com")
     page.get_by_label("Guardar beneficiario").check()
     page.get_by_label("Alias (opcional)").fill("María")
@@ -54,6 +55,7 @@ def test_member_transfer_with_validar_and_code(page, live_server, sign_in):
     page.get_by_label("Monto").fill("20.00")
     page.get_by_role("button", name="Continuar").click()
     expect(page.get_by_test_id("transfer-summary")).to_contain_text("$ 20.00")
+    expect(page.get_by_test_id("transfer-summary")).to_contain_text("MAR** FER***** ONT***** RUI*")
     page.get_by_role("button", name="Confirmar").click()
     expect(page.get_by_test_id("otp-dialog")).to_contain_text("transferir $ 20.00")
     enter_code(page)

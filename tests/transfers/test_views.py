@@ -8,6 +8,7 @@ from django.test import Client
 from accounts.models import Account, Product
 from tests.auth import code_sent, sign_in
 from tests.factories import AccountFactory
+from transfers.holders import holder_name_masked
 from transfers.models import Beneficiary, Institution, LimitCategory, MemberLimit, Transfer
 
 pytestmark = pytest.mark.django_db
@@ -75,12 +76,14 @@ def test_member_transfer_with_code_and_saved_beneficiary(signed_in, member_user,
         {"account_number": savings(outsider).number},
         HTTP_HX_REQUEST="true",
     ).content.decode()
-    assert outsider.customer.full_name in holder and "<html" not in holder
+    masked = holder_name_masked(outsider.customer.full_name)
+    assert masked in holder and outsider.customer.full_name not in holder and "<html" not in holder
     data = member_data(
         member_user, outsider, save_beneficiary="on", alias="Vecino", email="vecino@example.com"
     )
     review = signed_in.post("/transferencias/cooprogreso/", data).content.decode()
-    assert outsider.customer.full_name in review and "Total a debitar" in review
+    assert masked in review and outsider.customer.full_name not in review
+    assert "Total a debitar" in review
     response = with_code(signed_in, "/transferencias/cooprogreso/confirmar/", data)
     transfer = Transfer.objects.get()
     assert response["Location"] == f"/transferencias/{transfer.pk}/"
@@ -91,7 +94,7 @@ def test_member_transfer_with_code_and_saved_beneficiary(signed_in, member_user,
     from identity.models import Notification
 
     message = Notification.objects.filter(subject="Tu código de verificación").latest("id")
-    first_name = outsider.customer.full_name.split()[0]
+    first_name = masked.split()[0]
     last_four = savings(outsider).number[-4:]
     assert f"para transferir $ 20.00 a {first_name} ****{last_four}" in message.body
 
@@ -340,10 +343,10 @@ def test_odd_query_strings_and_reused_keys(signed_in, member_user, outsider):
 
 
 def test_holder_lookups_are_limited(signed_in, outsider):
-    from transfers.views import HOLDER_LOOKUPS_PER_HOUR
+    from django.conf import settings
 
     url = "/transferencias/cooprogreso/validar/"
-    for _ in range(HOLDER_LOOKUPS_PER_HOUR):
+    for _ in range(settings.TRANSFER_HOLDER_LOOKUPS_PER_HOUR):
         assert signed_in.get(url, {"account_number": savings(outsider).number}).status_code == 200
     refused = signed_in.get(url, {"account_number": savings(outsider).number})
     assert (
