@@ -271,6 +271,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "identity/locked.html"
 # The same address everywhere (lockouts, audit, devices): see TRUSTED_PROXIES.
 AXES_CLIENT_IP_CALLABLE = "identity.services.client_ip"
+# Forms refuse long usernames; this keeps any other path within the lockout's 255 characters.
+AXES_USERNAME_CALLABLE = "identity.services.lockout_username"
 # The rendered position is cached per member and version (see accounts.selectors); 0 disables.
 # Each process keeps its own copy: the version in the key comes from the database, so a
 # process-local cache is as correct as a shared one and spares a network round trip.
@@ -292,6 +294,12 @@ SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12
 # credentials are e-mailed.
 ENROLMENT_REQUIRES_APPROVAL = env_bool("ENROLMENT_REQUIRES_APPROVAL")
 TEMPORARY_CREDENTIALS_HOURS = 48
+# Flows anyone can start before signing in (identity/recovery_limits.py): requests an hour per
+# client address and per identification, and recovery messages an hour that reach one person
+# (strangers' requests and the person's own registered browser each have this many).
+RECOVERY_REQUESTS_PER_IP = int(os.environ.get("RECOVERY_REQUESTS_PER_IP", "10"))
+RECOVERY_REQUESTS_PER_IDENTIFICATION = 5
+RECOVERY_MAILS_PER_HOUR = 3
 # The browser's registered-device token.
 DEVICE_COOKIE_NAME = "dispositivo"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600

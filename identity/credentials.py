@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -197,8 +197,12 @@ def user_for_member_create(*, member: Member, actor=None, request=None) -> User:
 
 def enrolment_member(*, identification: str) -> Member | None:
     """The person member who may self-enrol with this identification: one without a user."""
-    member = Member.objects.filter(identification=identification, kind=Member.Kind.PERSON).first()
-    return member
+    # One query whether or not the member is enrolled: the time does not tell which.
+    return (
+        Member.objects.filter(identification=identification, kind=Member.Kind.PERSON)
+        .annotate(enrolled=Exists(User.objects.filter(customer=OuterRef("pk"))))
+        .first()
+    )
 
 
 def enrolment_complete(*, member: Member, document_ids, request) -> Enrolment:

@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum.ec import ci
@@ -15,6 +16,11 @@ from .credentials import (
     username_validate,
 )
 from .models import IdType, SecurityImage
+
+# The sign-in takes staff and legacy logins too, so these are the model's and a generous
+# ceiling, not the members' 15-character rules (hashing an unbounded password costs time).
+USERNAME_MAX_LENGTH = 150
+PASSWORD_MAX_LENGTH = 128
 
 
 class SignInForm(AuthenticationForm):
@@ -36,6 +42,24 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update(placeholder=gettext("Ingresa tu contraseña"))
         self.fields["username"].error_messages["required"] = gettext("Ingresa tu usuario.")
         self.fields["password"].error_messages["required"] = gettext("Ingresa tu contraseña.")
+        # AuthenticationForm sets max_length after the field exists, which adds no validator:
+        # without these, any length reached authenticate() and the lockout's records.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(
+                USERNAME_MAX_LENGTH,
+                gettext("El usuario no puede tener más de %(n)s caracteres.")
+                % {"n": USERNAME_MAX_LENGTH},
+            )
+        )
+        self.fields["password"].max_length = PASSWORD_MAX_LENGTH
+        self.fields["password"].widget.attrs["maxlength"] = PASSWORD_MAX_LENGTH
+        self.fields["password"].validators.append(
+            MaxLengthValidator(
+                PASSWORD_MAX_LENGTH,
+                gettext("La contraseña no puede tener más de %(n)s caracteres.")
+                % {"n": PASSWORD_MAX_LENGTH},
+            )
+        )
 
 
 def identification_clean(id_type: str, value: str) -> str:

@@ -195,6 +195,9 @@ class Notification(models.Model):
         SENDING = "ENVIANDO", _("Enviando")
         SENT = "ENVIADA", _("Enviada")
         FAILED = "FALLIDA", _("Fallida")
+        # Never delivered: a code for data that matched nobody, or one over a recovery budget.
+        # The row is written anyway so both cases cost a request the same work.
+        SUPPRESSED = "SUPRIMIDA", _("No enviada")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -205,6 +208,9 @@ class Notification(models.Model):
     body = models.TextField(_("mensaje"))
     # Codes and credentials: erased after delivery and never shown in the back office.
     sensitive = models.BooleanField(_("confidencial"), default=False)
+    # Messages that anonymous flows (recovery, enrolment) send count against this budget of
+    # the recipient's (identity/otp.py RECOVERY_BUDGETS); empty for everything else.
+    budget = models.CharField(max_length=20, blank=True)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -218,7 +224,10 @@ class Notification(models.Model):
         verbose_name = _("notificación")
         verbose_name_plural = _("notificaciones")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="notification_due")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_due"),
+            models.Index(fields=["recipient", "budget", "created_at"], name="notification_budget"),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.recipient} {self.status}"
@@ -257,6 +266,8 @@ class OtpChallenge(models.Model):
     webauthn_challenge = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(_("intentos fallidos"), default=0)
     resends = models.PositiveSmallIntegerField(_("reenvíos"), default=0)
+    # The recipient's message budget its codes and alerts count against (Notification.budget).
+    budget = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("vence"))
     used_at = models.DateTimeField(null=True, blank=True)
@@ -269,6 +280,31 @@ class OtpChallenge(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.purpose} {self.status}"
+
+
+class RecoveryRequest(models.Model):
+    """A request to a flow before sign-in (recovery, enrolment). The budgets that keep these
+    anonymous flows from being scripted against a member count these rows (see
+    identity/recovery_limits.py); the address and identification are keyed hashes, since the
+    rows are for counting, not for reading."""
+
+    flow = models.CharField(max_length=30)
+    ip = models.CharField(max_length=64)
+    identification = models.CharField(max_length=64)
+    # From a browser the person registered: counted apart, so strangers cannot spend it.
+    device = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("solicitud de recuperación")
+        verbose_name_plural = _("solicitudes de recuperación")
+        indexes = [
+            models.Index(fields=["ip", "created_at"], name="recovery_by_ip"),
+            models.Index(fields=["identification", "created_at"], name="recovery_by_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.flow} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class TermsDocument(models.Model):

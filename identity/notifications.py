@@ -30,15 +30,20 @@ def notification_queue(
     subject: str = "",
     user=None,
     sensitive: bool = False,
+    budget: str = "",
+    suppressed: bool = False,
 ) -> Notification:
     """``sensitive``: the body holds a code or credentials; it is erased once delivered (or
-    given up on), and the back office never shows it."""
+    given up on), and the back office never shows it. ``budget``: the recipient's message
+    budget this counts against (recovery flows). ``suppressed``: written, never delivered."""
     notification = Notification.objects.create(
         channel=channel,
         recipient=recipient,
         subject=subject[:200],
         body=body,
         sensitive=sensitive,
+        budget=budget,
+        status=Notification.Status.SUPPRESSED if suppressed else Notification.Status.PENDING,
         user=user if getattr(user, "pk", None) else None,
     )
     # The message only says "look now"; the row is the truth, so a lost message costs a delay

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -19,7 +21,7 @@ from django.utils.translation import gettext
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import OtpChallenge, OtpFactor
+from .models import Member, Notification, OtpChallenge, OtpFactor, User
 from .notifications import notification_queue
 from .passkeys import assertion_verify, challenge_for
 
@@ -93,21 +95,155 @@ def masked_destination(challenge: OtpChallenge) -> str:
     return f"{'*' * max(len(value) - 4, 4)}{value[-4:]}"
 
 
-def _send(challenge: OtpChallenge, code: str) -> None:
-    if challenge.channel in APP_FACTORS or not challenge.destination:
-        return  # nothing to send: the app or passkey is in hand, or this is a decoy
-    body = gettext("Código %(code)s para %(what)s. No lo compartas.") % {
-        "code": code,
-        "what": challenge.description,
-    }
+# Codes of the flows anyone can start before signing in. They never count against the hourly
+# ceiling of a member's sign-in and operation codes (so strangers cannot spend it): their own
+# budgets are per client address and identification (recovery_limits.py) and per recipient.
+RECOVERY_PURPOSES = frozenset({"forgot_username", "unlock", "forgot_password", "enrolment"})
+# Recipient budgets: what strangers' requests may send one person an hour, and, apart, what
+# requests from a browser that person registered may send.
+BUDGET_RECOVERY = "recovery"
+BUDGET_RECOVERY_DEVICE = "recovery-device"
+NOTICE_EVERY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message sent instead of a code (the decoy's owner is told someone tried)."""
+
+    recipient: str
+    subject: str
+    body: str
+
+
+def _deliverable(destination: str, budget: str, notice: Notice | None = None) -> bool:
+    """Whether one more message may go to this recipient now. Decoys and over-budget requests
+    run the same count, so neither the time nor the statements tell them apart."""
+    if not budget:
+        return bool(destination)
+    sent = (
+        Notification.objects.filter(
+            recipient=destination,
+            budget=budget,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+        )
+        .exclude(status=Notification.Status.SUPPRESSED)
+        .count()
+    )
+    if not destination or sent >= settings.RECOVERY_MAILS_PER_HOUR:
+        return False
+    if notice is not None:
+        # The same notice at most once a day: one tells the member; more only annoy.
+        return not (
+            Notification.objects.filter(
+                recipient=destination,
+                subject=notice.subject,
+                created_at__gte=timezone.now() - NOTICE_EVERY,
+            )
+            .exclude(status=Notification.Status.SUPPRESSED)
+            .exists()
+        )
+    return True
+
+
+def _send(
+    challenge: OtpChallenge, code: str, *, deliver: bool = True, notice: Notice | None = None
+) -> None:
+    if challenge.channel in APP_FACTORS:
+        return  # nothing to send: the app or passkey is in hand
+    if notice is not None:
+        subject, body, recipient = notice.subject, notice.body, notice.recipient
+    else:
+        subject = gettext("Tu código de verificación")
+        body = gettext("Código %(code)s para %(what)s. No lo compartas.") % {
+            "code": code,
+            "what": challenge.description,
+        }
+        recipient = challenge.destination
+    if not deliver:
+        if not challenge.budget:
+            return
+        # A decoy, or over the recipient's budget: the same row and wake-up as a real message,
+        # never delivered, and holding no code.
+        subject, body, recipient = subject, gettext("(No enviado.)"), ""
     notification_queue(
         channel=challenge.channel,
-        recipient=challenge.destination,
+        recipient=recipient,
         body=body,
-        subject=gettext("Tu código de verificación"),
+        subject=subject,
         user=challenge.user,
-        sensitive=True,
+        sensitive=notice is None,
+        budget=challenge.budget,
+        suppressed=not deliver,
     )
+
+
+def _starts_check(owner: dict) -> None:
+    recent = (
+        OtpChallenge.objects.filter(**owner, created_at__gte=timezone.now() - timedelta(hours=1))
+        .exclude(purpose__in=RECOVERY_PURPOSES)
+        .count()
+    )
+    if recent >= MAX_STARTS_PER_HOUR:
+        # Each challenge allows a few guesses and costs a message: both need a ceiling.
+        raise OtpError(
+            gettext(
+                "Solicitaste demasiados códigos. Espera una hora o comunícate con la cooperativa."
+            )
+        )
+
+
+def _owner_lock(user, member) -> None:
+    """Starting a challenge is serialised per person, so two started at the same instant
+    cannot both stay live (each cancels the ones before it under this lock). A decoy runs the
+    same statement and finds no row."""
+    if user is None and member is not None:
+        Member.objects.select_for_update().filter(pk=member.pk).first()
+    else:
+        User.objects.select_for_update().filter(pk=user.pk if user else 0).first()
+
+
+def _challenge_create(
+    *,
+    user,
+    member,
+    purpose: str,
+    digest: str,
+    description: str,
+    channel: str,
+    destination: str,
+    budget: str = "",
+    notice: Notice | None = None,
+) -> OtpChallenge:
+    code, salt, code_hash = _new_code()
+    decoy = user is None and member is None
+    owner = {"user": user} if user is not None else {"member": member, "user": None}
+    # A decoy cancels nothing: another person's decoy for the same purpose is not its own.
+    same = {"digest": digest} if decoy else {}
+    with transaction.atomic():
+        _owner_lock(user, member)
+        deliver = channel in APP_FACTORS or _deliverable(
+            notice.recipient if notice else destination, budget, notice
+        )
+        OtpChallenge.objects.filter(
+            **owner, **same, purpose=purpose, status=OtpChallenge.Status.PENDING
+        ).update(status=OtpChallenge.Status.CANCELLED)
+        challenge = OtpChallenge.objects.create(
+            user=user,
+            member=member,
+            purpose=purpose,
+            digest=digest,
+            webauthn_challenge=challenge_for(digest) if channel == OtpFactor.PASSKEY else "",
+            description=description[:200],
+            salt=salt,
+            # No HMAC is ever "!": a code that was not sent can never pass.
+            code_hash=code_hash if deliver and notice is None else "!",
+            channel=channel,
+            destination=destination,
+            budget=budget,
+            expires_at=timezone.now() + CODE_TTL,
+        )
+        _send(challenge, code, deliver=deliver, notice=notice)
+    return challenge
 
 
 def challenge_start(
@@ -119,45 +255,29 @@ def challenge_start(
     description: str,
     digest: str | None = None,
     sent_factor: bool = False,
+    budget: str = "",
 ) -> OtpChallenge:
     """Send a code for this operation; any earlier live code for the same purpose dies.
     ``member`` without ``user`` is for enrolment, before the member has a user.
-    ``sent_factor`` skips the app and passkey factors (the person asked for a code instead)."""
+    ``sent_factor`` skips the app and passkey factors (the person asked for a code instead).
+    ``budget``: the recipient budget of a flow before sign-in (RECOVERY_PURPOSES); over it,
+    the challenge behaves like a decoy."""
     if user is None and member is None:
         raise ValueError("challenge_start needs a user or a member")
     channel, destination = _destination(user, member, sent_only=sent_factor)
     digest = digest or operation_digest(purpose=purpose, operation=operation)
-    owner = {"user": user} if user is not None else {"member": member, "user": None}
-    recent = OtpChallenge.objects.filter(
-        **owner, created_at__gte=timezone.now() - timedelta(hours=1)
-    ).count()
-    if recent >= MAX_STARTS_PER_HOUR:
-        # Each challenge allows a few guesses and costs a message: both need a ceiling.
-        raise OtpError(
-            gettext(
-                "Solicitaste demasiados códigos. Espera una hora o comunícate con la cooperativa."
-            )
-        )
-    code, salt, code_hash = _new_code()
-    with transaction.atomic():
-        OtpChallenge.objects.filter(
-            **owner, purpose=purpose, status=OtpChallenge.Status.PENDING
-        ).update(status=OtpChallenge.Status.CANCELLED)
-        challenge = OtpChallenge.objects.create(
-            user=user,
-            member=member,
-            purpose=purpose,
-            digest=digest,
-            webauthn_challenge=challenge_for(digest) if channel == OtpFactor.PASSKEY else "",
-            description=description[:200],
-            salt=salt,
-            code_hash=code_hash,
-            channel=channel,
-            destination=destination,
-            expires_at=timezone.now() + CODE_TTL,
-        )
-        _send(challenge, code)
-    return challenge
+    if purpose not in RECOVERY_PURPOSES:
+        _starts_check({"user": user} if user is not None else {"member": member, "user": None})
+    return _challenge_create(
+        user=user,
+        member=member,
+        purpose=purpose,
+        digest=digest,
+        description=description,
+        channel=channel,
+        destination=destination,
+        budget=budget,
+    )
 
 
 def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallenge:
@@ -173,13 +293,14 @@ def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallen
             raise OtpError(
                 gettext("Alcanzaste el máximo de reenvíos. Inicia la operación de nuevo.")
             )
+        deliver = _deliverable(challenge.destination, challenge.budget) and not decoy
         code, challenge.salt, code_hash = _new_code()
-        challenge.code_hash = "!" if decoy else code_hash
+        challenge.code_hash = code_hash if deliver else "!"
         challenge.resends += 1
         challenge.expires_at = timezone.now() + CODE_TTL
         challenge.status = OtpChallenge.Status.PENDING
         challenge.save(update_fields=["salt", "code_hash", "resends", "expires_at", "status"])
-        _send(challenge, code)
+        _send(challenge, code, deliver=deliver)
     return challenge
 
 
@@ -196,19 +317,29 @@ def challenge_seconds_left(challenge: OtpChallenge) -> int:
     return max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
 
 
-def challenge_start_decoy(*, purpose: str, operation: dict, description: str) -> OtpChallenge:
+def challenge_start_decoy(
+    *,
+    purpose: str,
+    operation: dict,
+    description: str,
+    budget: str = "",
+    notice: Notice | None = None,
+) -> OtpChallenge:
     """A challenge for data that matched nobody (recovery, enrolment): it behaves exactly like
-    a real one (countdown, attempts, resends, expiry) but its code is sent nowhere, so the
-    screens never tell whether an identification or a username exists."""
-    return OtpChallenge.objects.create(
+    a real one (countdown, attempts, resends, expiry) and costs the request the same work, but
+    its code is sent nowhere, so the screens never tell whether an identification or a username
+    exists. ``notice``: tell somebody instead (within their budget), e.g. an enrolled member
+    that someone tried to enrol with their identification."""
+    return _challenge_create(
+        user=None,
+        member=None,
         purpose=purpose,
         digest=operation_digest(purpose=purpose, operation=operation),
-        description=description[:200],
-        salt=secrets.token_hex(8),
-        code_hash="!",  # no HMAC is ever "!": no code can pass
+        description=description,
         channel=OtpFactor.EMAIL,
         destination="",
-        expires_at=timezone.now() + CODE_TTL,
+        budget=budget,
+        notice=notice,
     )
 
 
@@ -280,12 +411,14 @@ def _check(
     channel, recipient = challenge.channel, challenge.destination
     if channel in APP_FACTORS:
         channel, recipient = _alert_destination(challenge)
-    if not recipient:
+    if not recipient or not _deliverable(recipient, challenge.budget):
+        # Nobody to tell, or a stranger's flood already reached this person's budget.
         return gettext("Demasiados intentos fallidos: el código fue anulado.")
     notification_queue(
         channel=channel,
         recipient=recipient,
         user=challenge.user,
+        budget=challenge.budget,
         subject=gettext("Alerta de seguridad"),
         body=gettext(
             "Se ingresaron %(n)s códigos incorrectos para %(what)s; el código fue anulado. Si no "

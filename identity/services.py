@@ -44,6 +44,15 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def lockout_username(request, credentials: dict | None = None) -> str | None:
+    """The username django-axes records a failure under (AXES_USERNAME_CALLABLE). Its
+    columns hold 255 characters: a longer value from any path that reports a failure would
+    break the request on PostgreSQL, and no username is that long anyway."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username") if source else None
+    return username[:255] if isinstance(username, str) else username
+
+
 def describe_device(user_agent: str) -> str:
     return device_info(user_agent or "").label
 

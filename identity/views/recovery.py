@@ -28,8 +28,9 @@ from ..credentials import (
 )
 from ..forms import IdentificationForm, IdentificationUsernameForm, ImagePickForm, TermsForm
 from ..models import Member, OtpChallenge, User
-from ..notifications import notification_queue
 from ..otp import (
+    BUDGET_RECOVERY,
+    Notice,
     OtpError,
     challenge_resend,
     challenge_start,
@@ -37,6 +38,7 @@ from ..otp import (
     challenge_verify,
 )
 from ..otp_views import otp_code_from, otp_context, otp_page
+from ..recovery_limits import RecoveryRefused, recovery_request_admit
 
 MAX_AGE_SECONDS = 15 * 60
 
@@ -49,6 +51,11 @@ class CodeFlowView(View):
     purpose = ""
     form_class = IdentificationForm
     steps = ("datos", "codigo")
+    # Whom the data matched, as looked up in this request.
+    subject_found: tuple = (None, None)
+    # Whom to tell, instead of sending a code, that someone used their data (kept in the
+    # server-side session until the code step).
+    notice_to = ""
 
     # --- state -------------------------------------------------------------------------------
 
@@ -82,9 +89,12 @@ class CodeFlowView(View):
         self.step = step
         return getattr(self, f"step_{step}")(request)
 
-    def page(self, template, **context):
+    def page(self, template, status=200, **context):
         return render(
-            self.request, template, {"flow_title": self.title, "step": self.step, **context}
+            self.request,
+            template,
+            {"flow_title": self.title, "step": self.step, **context},
+            status=status,
         )
 
     def step_datos(self, request):
@@ -92,11 +102,24 @@ class CodeFlowView(View):
         form = self.form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             user, member = self.subject(form.cleaned_data)
+            try:
+                admission = recovery_request_admit(
+                    request=request,
+                    flow=self.name,
+                    identification=form.cleaned_data["identification"],
+                    user=user,
+                )
+            except RecoveryRefused as exc:
+                form.add_error(None, exc.message)
+                return self.page("identity/flow_form.html", form=form, status=429)
+            self.subject_found = (user, member)
             self.state = {
                 "started": time.time(),
                 "user": user.pk if user else None,
                 "member": member.pk if member else None,
                 "decoy": user is None and member is None,
+                "budget": admission.budget,
+                "notice_to": self.notice_to,
                 "challenge": None,
                 "allowed": [],
             }
@@ -123,9 +146,17 @@ class CodeFlowView(View):
     def description(self) -> str:
         return self.title
 
+    def notice(self) -> Notice | None:
+        """A message instead of the code, for data that matched someone who must not get one."""
+        return None
+
     def owner(self) -> dict:
         if self.state["decoy"]:
             return {}
+        user, member = self.subject_found
+        if user is not None or member is not None:
+            # Just looked up in this request: not again, so a match costs no extra query.
+            return {"user": user} if user is not None else {"member": member}
         if self.state["user"]:
             return {"user": User.objects.select_related("customer").get(pk=self.state["user"])}
         return {"member": Member.objects.get(pk=self.state["member"])}
@@ -143,15 +174,18 @@ class CodeFlowView(View):
                     operation=self.operation(),
                     description=str(self.description()),
                     sent_factor=True,
+                    budget=self.state.get("budget", BUDGET_RECOVERY),
                 )
             except OtpError:
-                # No contact data, or too many codes: the person sees what anyone would.
+                # No contact data: the person sees what anyone would.
                 self.state["decoy"] = True
         if challenge is None:
             challenge = challenge_start_decoy(
                 purpose=self.purpose,
                 operation=self.operation(),
                 description=str(self.description()),
+                budget=self.state.get("budget", BUDGET_RECOVERY),
+                notice=self.notice(),
             )
         self.state["challenge"] = challenge.pk
 
@@ -279,20 +313,25 @@ class EnrolView(CodeFlowView):
 
     def subject(self, data):
         member = enrolment_member(identification=data["identification"])
-        if member is not None and member.users.exists():
-            # Already enrolled: tell the member, not the person at the screen.
-            if member.email:
-                notification_queue(
-                    channel="EMAIL",
-                    recipient=member.email,
-                    subject=gettext("Intento de registro en Cooprogreso en Línea"),
-                    body=gettext(
-                        "Alguien intentó registrarse con tu identificación, pero ya tienes un "
-                        "usuario. Si olvidaste tu usuario usa «Olvidé mi usuario»."
-                    ),
-                )
+        if member is not None and member.enrolled:
+            # Already enrolled: tell the member, not the person at the screen. The notice
+            # takes the place of the code (same work, same screens) and counts against the
+            # member's budget, at most once a day.
+            self.notice_to = member.email
             member = None
         return None, member
+
+    def notice(self):
+        if not self.state.get("notice_to"):
+            return None
+        return Notice(
+            recipient=self.state["notice_to"],
+            subject=gettext("Intento de registro en Cooprogreso en Línea"),
+            body=gettext(
+                "Alguien intentó registrarse con tu identificación, pero ya tienes un "
+                "usuario. Si olvidaste tu usuario usa «Olvidé mi usuario»."
+            ),
+        )
 
     def description(self):
         return gettext("registrarte en Cooprogreso en Línea")

@@ -1,0 +1,66 @@
+"""Two codes for one purpose requested at the same instant: only the newer stays live. Only
+PostgreSQL can show it (SQLite serialises every writer anyway)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+from django.db.models.query import QuerySet
+
+from identity.models import OtpChallenge
+from identity.otp import challenge_start
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="necesita PostgreSQL (DATABASE_URL)"
+    ),
+]
+
+
+def test_two_transfer_codes_requested_at_once_leave_one_live(monkeypatch):
+    user = UserFactory(email="socio@example.com")
+    real_update = QuerySet.update
+
+    def slow_update(self, **kwargs):
+        # Widens the gap between cancelling the live codes and inserting the new one, where
+        # two requests used to both find nothing to cancel.
+        rows = real_update(self, **kwargs)
+        if self.model is OtpChallenge:
+            time.sleep(0.3)
+        return rows
+
+    monkeypatch.setattr(QuerySet, "update", slow_update)
+    start = threading.Barrier(2)
+    errors = []
+
+    def request_code(n):
+        try:
+            start.wait(timeout=10)
+            challenge_start(
+                user=user,
+                purpose="transfer",
+                operation={"amount": "20.00", "n": n},
+                description="transferir $ 20.00",
+            )
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=request_code, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    statuses = sorted(
+        OtpChallenge.objects.filter(user=user, purpose="transfer").values_list("status", flat=True)
+    )
+    assert statuses == [OtpChallenge.Status.CANCELLED, OtpChallenge.Status.PENDING]
+    live = OtpChallenge.objects.get(user=user, purpose="transfer", status="PENDIENTE")
+    newest = OtpChallenge.objects.filter(user=user, purpose="transfer").latest("id")
+    assert live.pk == newest.pk
