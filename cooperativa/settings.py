@@ -298,7 +298,9 @@ TEMPORARY_CREDENTIALS_HOURS = 48
 # client address and per identification, and recovery messages an hour that reach one person
 # (strangers' requests and the person's own registered browser each have this many).
 RECOVERY_REQUESTS_PER_IP = int(os.environ.get("RECOVERY_REQUESTS_PER_IP", "10"))
-RECOVERY_REQUESTS_PER_IDENTIFICATION = 5
+RECOVERY_REQUESTS_PER_IDENTIFICATION = int(
+    os.environ.get("RECOVERY_REQUESTS_PER_IDENTIFICATION", "5")
+)
 RECOVERY_MAILS_PER_HOUR = 3
 # The browser's registered-device token.
 DEVICE_COOKIE_NAME = "dispositivo"
