@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AuditEvent,
     Consent,
     Enrolment,
     Member,
@@ -28,6 +29,7 @@ from .models import (
     User,
 )
 from .notifications import notification_queue
+from .otp import message_deliverable, person_lock
 from .passwords import SPECIALS
 from .services import audit_record, client_ip
 
@@ -408,24 +410,35 @@ def user_unlock(*, user: User, actor, request=None) -> bool:
 IMAGE_MISSES_ALERT = 3
 
 
-def image_miss_record(*, user: User) -> None:
-    """A wrong security image in "Olvidé mi contraseña". The flow goes on as if nothing
-    happened (a decoy code step); after a few misses the member is told someone is trying."""
+def image_miss_record(*, user: User | None, budget: str = "", ip=None) -> None:
+    """A wrong security image in "Olvidé mi contraseña" (``user`` None: the data matched
+    nobody, recorded alike so the step costs the same). The flow goes on as if nothing happened
+    (a decoy code step); after a few misses the member is told someone is trying, within the
+    recovery budget of messages that reach them."""
     from django.core.cache import cache
 
-    key = f"identity:image-miss:{user.pk}"
-    cache.add(key, 0, timeout=24 * 3600)
-    misses = cache.incr(key)
-    audit_record(actor=None, action="credentials.image_miss", target=user)
-    if misses == IMAGE_MISSES_ALERT and _email_of(user):
-        notification_queue(
-            channel="EMAIL",
-            recipient=_email_of(user),
-            user=user,
-            subject=gettext("Alerta de seguridad"),
-            body=gettext(
-                "Alguien intentó recuperar tu contraseña y no eligió tu imagen de seguridad. Si "
-                "no fuiste tú, comunícate con la cooperativa al %(phone)s."
-            )
-            % {"phone": settings.COOPERATIVE["phone"]},
+    with transaction.atomic():
+        person_lock(user=user)
+        key = f"identity:image-miss:{user.pk if user else 0}"
+        cache.add(key, 0, timeout=24 * 3600)
+        misses = cache.incr(key)
+        AuditEvent.objects.create(
+            action="credentials.image_miss",
+            target_type="identity.user",
+            target_id=str(user.pk) if user else "",
+            ip=ip,
         )
+        email = (_email_of(user) if user else "").lower()
+        if misses == IMAGE_MISSES_ALERT and message_deliverable(email, budget):
+            notification_queue(
+                channel="EMAIL",
+                recipient=email,
+                user=user,
+                budget=budget,
+                subject=gettext("Alerta de seguridad"),
+                body=gettext(
+                    "Alguien intentó recuperar tu contraseña y no eligió tu imagen de seguridad. "
+                    "Si no fuiste tú, comunícate con la cooperativa al %(phone)s."
+                )
+                % {"phone": settings.COOPERATIVE["phone"]},
+            )

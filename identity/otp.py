@@ -110,39 +110,30 @@ NOTICE_EVERY = timedelta(hours=24)
 class Notice:
     """A message sent instead of a code (the decoy's owner is told someone tried)."""
 
+    member_id: int
     recipient: str
     subject: str
     body: str
 
 
-def _deliverable(destination: str, budget: str, notice: Notice | None = None) -> bool:
-    """Whether one more message may go to this recipient now. Decoys and over-budget requests
-    run the same count, so neither the time nor the statements tell them apart."""
+def message_deliverable(destination: str, budget: str, *, subject: str = "") -> bool:
+    """Whether one more message may reach this recipient now within ``budget`` (and, with a
+    ``subject``, whether that notice went out in the last day: once tells the member, more only
+    annoy). Call it under a lock on the recipient's row. Decoys and over-budget requests run the
+    same queries, so neither the time nor the statements tell them apart."""
     if not budget:
         return bool(destination)
-    sent = (
-        Notification.objects.filter(
-            recipient=destination,
-            budget=budget,
-            created_at__gte=timezone.now() - timedelta(hours=1),
-        )
-        .exclude(status=Notification.Status.SUPPRESSED)
-        .count()
+    now = timezone.now()
+    sent = Notification.objects.exclude(status=Notification.Status.SUPPRESSED).filter(
+        recipient=destination
     )
-    if not destination or sent >= settings.RECOVERY_MAILS_PER_HOUR:
-        return False
-    if notice is not None:
-        # The same notice at most once a day: one tells the member; more only annoy.
-        return not (
-            Notification.objects.filter(
-                recipient=destination,
-                subject=notice.subject,
-                created_at__gte=timezone.now() - NOTICE_EVERY,
-            )
-            .exclude(status=Notification.Status.SUPPRESSED)
-            .exists()
-        )
-    return True
+    in_budget = sent.filter(budget=budget, created_at__gte=now - timedelta(hours=1)).count()
+    repeated = sent.filter(subject=subject, created_at__gte=now - NOTICE_EVERY).exists()
+    return (
+        bool(destination)
+        and in_budget < settings.RECOVERY_MAILS_PER_HOUR
+        and not (subject and repeated)
+    )
 
 
 def _send(
@@ -192,14 +183,16 @@ def _starts_check(owner: dict) -> None:
         )
 
 
-def _owner_lock(user, member) -> None:
-    """Starting a challenge is serialised per person, so two started at the same instant
-    cannot both stay live (each cancels the ones before it under this lock). A decoy runs the
-    same statement and finds no row."""
-    if user is None and member is not None:
-        Member.objects.select_for_update().filter(pk=member.pk).first()
-    else:
-        User.objects.select_for_update().filter(pk=user.pk if user else 0).first()
+def person_lock(*, user=None, member=None) -> None:
+    """Serialises what is decided per person: starting a challenge (two started at the same
+    instant cannot both stay live) and counting the messages that reach them. The person is
+    the Member row (the user's, or the one enrolling); staff without one lock their user row.
+    With nobody, the same statement finds no row, so a decoy costs what a match does."""
+    if user is not None and not user.customer_id:
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        return
+    pk = member.pk if member is not None else (user.customer_id if user is not None else 0)
+    Member.objects.select_for_update().filter(pk=pk).first()
 
 
 def _challenge_create(
@@ -215,18 +208,33 @@ def _challenge_create(
     notice: Notice | None = None,
 ) -> OtpChallenge:
     code, salt, code_hash = _new_code()
-    decoy = user is None and member is None
     owner = {"user": user} if user is not None else {"member": member, "user": None}
-    # A decoy cancels nothing: another person's decoy for the same purpose is not its own.
-    same = {"digest": digest} if decoy else {}
+    if budget and channel == OtpFactor.EMAIL:
+        destination = destination.lower()  # one inbox, however the address was typed
     with transaction.atomic():
-        _owner_lock(user, member)
-        deliver = channel in APP_FACTORS or _deliverable(
-            notice.recipient if notice else destination, budget, notice
+        if notice is not None:
+            person_lock(member=Member(pk=notice.member_id))
+        else:
+            person_lock(user=user, member=member)
+        if purpose not in RECOVERY_PURPOSES and (user is not None or member is not None):
+            _starts_check(owner)
+        deliver = channel in APP_FACTORS or message_deliverable(
+            notice.recipient.lower() if notice else destination,
+            budget,
+            subject=notice.subject if notice else "",
         )
-        OtpChallenge.objects.filter(
-            **owner, **same, purpose=purpose, status=OtpChallenge.Status.PENDING
-        ).update(status=OtpChallenge.Status.CANCELLED)
+        # The newest live code is the only one. One that was not sent (a decoy, or over the
+        # budget) can pass nothing, so it cancels nothing; and a stranger's request never
+        # cancels the code the person asked for from their own browser (another budget).
+        superseded = OtpChallenge.objects.filter(
+            **owner,
+            purpose=purpose,
+            budget=budget,
+            status__in=[OtpChallenge.Status.PENDING, OtpChallenge.Status.EXPIRED],
+        )
+        if not (deliver and notice is None):
+            superseded = superseded.filter(digest=digest, created_at__gt=timezone.now())
+        superseded.update(status=OtpChallenge.Status.CANCELLED)
         challenge = OtpChallenge.objects.create(
             user=user,
             member=member,
@@ -266,8 +274,6 @@ def challenge_start(
         raise ValueError("challenge_start needs a user or a member")
     channel, destination = _destination(user, member, sent_only=sent_factor)
     digest = digest or operation_digest(purpose=purpose, operation=operation)
-    if purpose not in RECOVERY_PURPOSES:
-        _starts_check({"user": user} if user is not None else {"member": member, "user": None})
     return _challenge_create(
         user=user,
         member=member,
@@ -284,6 +290,8 @@ def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallen
     """A fresh code and a fresh expiry; failed attempts still count (resending is no way around
     the attempt limit)."""
     with transaction.atomic():
+        # The person first, then the challenge: the order starting a challenge takes them in.
+        person_lock(user=user, member=member)
         # An expired code may be replaced; a used, blocked or cancelled one may not.
         challenge = _locked(challenge_id, user, member, reopen_expired=True)
         if challenge.channel in APP_FACTORS:
@@ -293,7 +301,7 @@ def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallen
             raise OtpError(
                 gettext("Alcanzaste el máximo de reenvíos. Inicia la operación de nuevo.")
             )
-        deliver = _deliverable(challenge.destination, challenge.budget) and not decoy
+        deliver = message_deliverable(challenge.destination, challenge.budget) and not decoy
         code, challenge.salt, code_hash = _new_code()
         challenge.code_hash = code_hash if deliver else "!"
         challenge.resends += 1
@@ -373,6 +381,7 @@ def challenge_verify(
     """Approve the operation, or raise OtpError with what the person should be told. A failure's
     bookkeeping (attempts, expiry, blocking) is committed before the error is raised."""
     with transaction.atomic():
+        person_lock(user=user, member=member)  # a failure may alert them, within their budget
         challenge = _locked(challenge_id, user, member)
         error = _check(
             challenge, user=user, purpose=purpose, operation=operation, code=code, request=request
@@ -411,7 +420,7 @@ def _check(
     channel, recipient = challenge.channel, challenge.destination
     if channel in APP_FACTORS:
         channel, recipient = _alert_destination(challenge)
-    if not recipient or not _deliverable(recipient, challenge.budget):
+    if not recipient or not message_deliverable(recipient, challenge.budget):
         # Nobody to tell, or a stranger's flood already reached this person's budget.
         return gettext("Demasiados intentos fallidos: el código fue anulado.")
     notification_queue(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -28,7 +29,7 @@ from django.utils.translation import gettext
 
 from .devices import device_for_request
 from .models import RecoveryRequest
-from .otp import BUDGET_RECOVERY, BUDGET_RECOVERY_DEVICE
+from .otp import BUDGET_RECOVERY, BUDGET_RECOVERY_DEVICE, person_lock
 from .services import client_ip
 
 WINDOW = timedelta(hours=1)
@@ -53,32 +54,37 @@ def _key(kind: str, value: str) -> str:
     return salted_hmac(f"identity.recovery.{kind}", value or "-").hexdigest()
 
 
-def recovery_request_admit(*, request, flow: str, identification: str, user=None) -> Admission:
+def recovery_request_admit(
+    *, request, flow: str, identification: str, user=None, member=None
+) -> Admission:
     """Count this request, or raise RecoveryRefused when its address or identification spent
-    its hourly budget. ``user``: whom the data matched, if anyone (their registered browser is
-    counted apart)."""
+    its hourly budget. ``user`` / ``member``: whom the data matched, if anyone (their
+    registered browser is counted apart, and requests about them are counted one at a time)."""
     # Looked up whenever the browser has a device cookie, matched or not: the same work.
     device = device_for_request(user=user, request=request) is not None
     ip = _key("ip", client_ip(request) or "")
     ident = _key("identification", (identification or "").strip().upper())
-    if not device:
-        since = timezone.now() - WINDOW
-        recent = RecoveryRequest.objects.filter(device=False, created_at__gte=since)
-        by_ip = recent.filter(ip=ip).count()
-        by_identification = recent.filter(identification=ident).count()
-        if (
-            by_ip >= settings.RECOVERY_REQUESTS_PER_IP
-            or by_identification >= settings.RECOVERY_REQUESTS_PER_IDENTIFICATION
-        ):
-            raise RecoveryRefused(
-                gettext(
-                    "Recibimos demasiadas solicitudes con estos datos o desde tu conexión. Por "
-                    "tu seguridad, inténtalo de nuevo en una hora desde tu dispositivo "
-                    "registrado, o comunícate con la cooperativa al %(phone)s."
+    with transaction.atomic():
+        # Requests about one person queue here, so parallel ones cannot all pass the count.
+        person_lock(user=user, member=member)
+        if not device:
+            since = timezone.now() - WINDOW
+            recent = RecoveryRequest.objects.filter(device=False, created_at__gte=since)
+            by_ip = recent.filter(ip=ip).count()
+            by_identification = recent.filter(identification=ident).count()
+            if (
+                by_ip >= settings.RECOVERY_REQUESTS_PER_IP
+                or by_identification >= settings.RECOVERY_REQUESTS_PER_IDENTIFICATION
+            ):
+                raise RecoveryRefused(
+                    gettext(
+                        "Recibimos demasiadas solicitudes con estos datos o desde tu conexión. "
+                        "Por tu seguridad, inténtalo de nuevo en una hora desde tu dispositivo "
+                        "registrado, o comunícate con la cooperativa al %(phone)s."
+                    )
+                    % {"phone": settings.COOPERATIVE["phone"]}
                 )
-                % {"phone": settings.COOPERATIVE["phone"]}
-            )
-    RecoveryRequest.objects.create(flow=flow, ip=ip, identification=ident, device=device)
+        RecoveryRequest.objects.create(flow=flow, ip=ip, identification=ident, device=device)
     return Admission(device=device)
 
 

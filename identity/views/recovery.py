@@ -39,6 +39,7 @@ from ..otp import (
 )
 from ..otp_views import otp_code_from, otp_context, otp_page
 from ..recovery_limits import RecoveryRefused, recovery_request_admit
+from ..services import client_ip
 
 MAX_AGE_SECONDS = 15 * 60
 
@@ -51,11 +52,14 @@ class CodeFlowView(View):
     purpose = ""
     form_class = IdentificationForm
     steps = ("datos", "codigo")
+    # Whom the data of this flow can match: a user (recovery) or a member (enrolment).
+    owner_model = User
     # Whom the data matched, as looked up in this request.
     subject_found: tuple = (None, None)
-    # Whom to tell, instead of sending a code, that someone used their data (kept in the
-    # server-side session until the code step).
-    notice_to = ""
+    looked_up = False
+    # Someone the data matched who gets a notice instead of a code (kept, with the address, in
+    # the server-side session until the code step).
+    notice_member = None
 
     # --- state -------------------------------------------------------------------------------
 
@@ -108,18 +112,21 @@ class CodeFlowView(View):
                     flow=self.name,
                     identification=form.cleaned_data["identification"],
                     user=user,
+                    member=member or self.notice_member,
                 )
             except RecoveryRefused as exc:
                 form.add_error(None, exc.message)
                 return self.page("identity/flow_form.html", form=form, status=429)
-            self.subject_found = (user, member)
+            self.subject_found, self.looked_up = (user, member), True
             self.state = {
                 "started": time.time(),
                 "user": user.pk if user else None,
                 "member": member.pk if member else None,
                 "decoy": user is None and member is None,
                 "budget": admission.budget,
-                "notice_to": self.notice_to,
+                "notice": [self.notice_member.pk, self.notice_member.email]
+                if self.notice_member
+                else None,
                 "challenge": None,
                 "allowed": [],
             }
@@ -131,10 +138,12 @@ class CodeFlowView(View):
 
     def allow_next(self):
         following = self.steps[self.steps.index(self.step) + 1]
-        if following == "codigo":
-            # The code goes out as the person moves on (a POST), never on a page view.
+        if following == "codigo" and self.state["challenge"] is None:
+            # The code goes out as the person moves on (a POST), never on a page view; once per
+            # admitted request (a new code is a resend, within its limits).
             self.code_start()
-        self.state["allowed"].append(following)
+        # Only forward: a step passed cannot be posted again to start another code.
+        self.state["allowed"] = [following]
         self.state_save(self.state)
         return redirect(self.url(following))
 
@@ -151,15 +160,19 @@ class CodeFlowView(View):
         return None
 
     def owner(self) -> dict:
-        if self.state["decoy"]:
+        """Whom the flow is for, or {} for a decoy. Read with the same query whether or not the
+        data matched anyone (and not again in the request that looked it up), so no step's
+        time tells the two apart."""
+        if self.looked_up:
+            user, member = self.subject_found
+        elif self.owner_model is User:
+            pk = self.state["user"] or 0
+            user, member = User.objects.select_related("customer").filter(pk=pk).first(), None
+        else:
+            user, member = None, Member.objects.filter(pk=self.state["member"] or 0).first()
+        if self.state["decoy"] or (user is None and member is None):
             return {}
-        user, member = self.subject_found
-        if user is not None or member is not None:
-            # Just looked up in this request: not again, so a match costs no extra query.
-            return {"user": user} if user is not None else {"member": member}
-        if self.state["user"]:
-            return {"user": User.objects.select_related("customer").get(pk=self.state["user"])}
-        return {"member": Member.objects.get(pk=self.state["member"])}
+        return {"user": user} if user is not None else {"member": member}
 
     def code_start(self) -> None:
         owner = self.owner()
@@ -287,11 +300,16 @@ class ForgotPasswordView(CodeFlowView):
         if request.method == "POST" and form.is_valid():
             user = self.owner().get("user")
             # Users who never chose an image (company users) go on to the code.
-            if user is not None and user.security_image not in ("", form.cleaned_data["image"]):
+            if user is None or user.security_image not in ("", form.cleaned_data["image"]):
                 # A wrong picture looks like any other: the code step follows, but no code
-                # is sent and none can pass. Repeated misses alert the member.
+                # is sent and none can pass. Data that matched nobody is a miss too, recorded
+                # the same way, so the step's time does not tell whether it matched.
                 self.state["decoy"] = True
-                image_miss_record(user=user)
+                image_miss_record(
+                    user=user,
+                    budget=self.state.get("budget", BUDGET_RECOVERY),
+                    ip=client_ip(request),
+                )
             return self.allow_next()
         return self.page("identity/flow_image.html", form=form)
 
@@ -311,21 +329,25 @@ class EnrolView(CodeFlowView):
     purpose = "enrolment"
     steps = ("datos", "terminos", "codigo")
 
+    owner_model = Member
+
     def subject(self, data):
         member = enrolment_member(identification=data["identification"])
         if member is not None and member.enrolled:
             # Already enrolled: tell the member, not the person at the screen. The notice
             # takes the place of the code (same work, same screens) and counts against the
             # member's budget, at most once a day.
-            self.notice_to = member.email
+            self.notice_member = member
             member = None
         return None, member
 
     def notice(self):
-        if not self.state.get("notice_to"):
+        if not self.state.get("notice"):
             return None
+        member_id, email = self.state["notice"]
         return Notice(
-            recipient=self.state["notice_to"],
+            member_id=member_id,
+            recipient=email,
             subject=gettext("Intento de registro en Cooprogreso en Línea"),
             body=gettext(
                 "Alguien intentó registrarse con tu identificación, pero ya tienes un "

@@ -64,3 +64,60 @@ def test_two_transfer_codes_requested_at_once_leave_one_live(monkeypatch):
     live = OtpChallenge.objects.get(user=user, purpose="transfer", status="PENDIENTE")
     newest = OtpChallenge.objects.filter(user=user, purpose="transfer").latest("id")
     assert live.pk == newest.pk
+
+
+def test_parallel_enrolment_attempts_stay_within_the_budgets(settings):
+    """Twelve browsers post an enrolled member's cédula at once: five are admitted (the
+    identification's hour) and she is told once."""
+    import re
+
+    from django.test import Client
+
+    from identity.legal import DEFAULTS
+    from identity.models import Notification, TermsDocument
+
+    settings.RECOVERY_REQUESTS_PER_IP = 1000
+    for kind, (title, body) in DEFAULTS.items():  # an earlier transactional test flushed them
+        TermsDocument.objects.get_or_create(
+            kind=kind, version=1, defaults={"title": title, "body": body}
+        )
+    victim = UserFactory(
+        email="victima@example.com",
+        customer__email="victima@example.com",
+        customer__identification="1713175071",
+    )
+    n = 12
+    together, again = threading.Barrier(n), threading.Barrier(n)
+    statuses, errors = [], []
+
+    def attempt(i):
+        try:
+            browser, ip = Client(), f"203.0.113.{i}"
+            together.wait(timeout=20)
+            response = browser.post(
+                "/registro/", {"id_type": "CEDULA", "identification": "1713175071"}, REMOTE_ADDR=ip
+            )
+            statuses.append(response.status_code)
+            admitted = response.status_code == 302
+            if admitted:
+                page = browser.get("/registro/terminos/", REMOTE_ADDR=ip).content.decode()
+                ids = re.findall(r'name="(accept_\d+)"', page)
+            again.wait(timeout=20)
+            if admitted:
+                browser.post("/registro/terminos/", dict.fromkeys(ids, "on"), REMOTE_ADDR=ip)
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert statuses.count(302) == settings.RECOVERY_REQUESTS_PER_IDENTIFICATION
+    notices = Notification.objects.filter(
+        recipient=victim.email, subject="Intento de registro en Cooprogreso en Línea"
+    ).exclude(status=Notification.Status.SUPPRESSED)
+    assert notices.count() == 1

@@ -245,3 +245,138 @@ def test_forgot_username_does_the_same_work_for_a_cedula_with_and_without_a_user
     without = attempt("0926687856")
     assert with_user == without
     assert with_user[1] == 1  # the same single wake-up of the outbox
+
+
+# --- Found by a second look (review): each a way around the budgets above ------------------
+
+
+def test_reposting_a_passed_step_starts_no_other_code(client, victim):
+    victim.security_image = ""  # a company user's: any picture goes on to the code
+    victim.save(update_fields=["security_image"])
+    data = {
+        "id_type": "CEDULA",
+        "identification": victim.customer.identification,
+        "username": victim.username,
+    }
+    assert client.post("/olvide-contrasena/", data).status_code == 302
+    first = client.post("/olvide-contrasena/imagen/", {"image": "mapa"})
+    assert first["Location"] == "/olvide-contrasena/codigo/"
+    for _ in range(10):
+        again = client.post("/olvide-contrasena/imagen/", {"image": "mapa"})
+        assert again["Location"] == "/olvide-contrasena/"  # back to the start
+    assert OtpChallenge.objects.filter(purpose="forgot_password").count() == 1
+    assert RecoveryRequest.objects.count() == 1
+
+
+def test_a_strangers_request_never_voids_the_code_she_asked_for_from_her_browser(client, victim):
+    from django.test import Client
+
+    sign_in(client, victim.username, device_alias="Mi laptop")
+    client.post("/salir/")
+    attacker = Client()
+    unlock_data = {
+        "id_type": "CEDULA",
+        "identification": victim.customer.identification,
+        "username": victim.username,
+    }
+    client.post("/desbloquear/", unlock_data)
+    code = code_sent(victim.email)
+    for n in range(4):  # sent ones and, past the budget, unsent ones
+        attacker.post("/desbloquear/", unlock_data, REMOTE_ADDR=f"203.0.113.{n}")
+    page = client.post("/desbloquear/codigo/", {"otp_code": code}).content.decode()
+    assert "Su usuario no se encuentra bloqueado." in page
+
+
+def test_an_expired_code_is_not_revived_next_to_a_newer_one(victim):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from identity.otp import OtpError, challenge_resend, challenge_verify
+
+    def start():
+        return challenge_start(
+            user=victim, purpose="transfer", operation={"a": 1}, description="transferir"
+        )
+
+    old = start()
+    OtpChallenge.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(1))
+    with pytest.raises(OtpError):  # noticed as expired
+        challenge_verify(
+            challenge_id=old.pk, user=victim, purpose="transfer", operation={"a": 1}, code="1"
+        )
+    start()
+    with pytest.raises(OtpError, match="ya no es válido"):
+        challenge_resend(challenge_id=old.pk, user=victim)
+    live = OtpChallenge.objects.filter(user=victim, status=OtpChallenge.Status.PENDING)
+    assert live.count() == 1
+
+
+def test_the_security_image_alert_counts_within_the_same_three_messages(client, victim):
+    from django.test import Client
+
+    victim.security_image = "billete"
+    victim.save(update_fields=["security_image"])
+    forgot_username(client, victim.customer.identification, ip="203.0.113.1", resends=2)
+    for n in range(3):
+        stranger = Client()
+        stranger.post(
+            "/olvide-contrasena/",
+            {
+                "id_type": "CEDULA",
+                "identification": victim.customer.identification,
+                "username": victim.username,
+            },
+            REMOTE_ADDR=f"203.0.114.{n}",
+        )
+        stranger.post("/olvide-contrasena/imagen/", {"image": "mapa"}, REMOTE_ADDR="203.0.114.9")
+    assert delivered(victim.email).count() == 3
+
+
+def _flow_shapes(victim, identification, ip):
+    from django.test import Client
+
+    browser = Client()
+    forgot_username(browser, identification, ip=ip)
+    with CaptureQueriesContext(connection) as shown:
+        browser.get("/olvide-usuario/codigo/", REMOTE_ADDR=ip)
+    with CaptureQueriesContext(connection) as verified:
+        browser.post("/olvide-usuario/codigo/", {"otp_code": "000000"}, REMOTE_ADDR=ip)
+    keep = [s for s in _shape(shown.captured_queries) if s[1] != "django_session"]
+    return keep, [s for s in _shape(verified.captured_queries) if s[1] != "django_session"]
+
+
+def test_the_code_step_does_the_same_work_matched_or_not(victim):
+    _flow_shapes(victim, "0926687856", "203.0.113.1")  # warm-up
+    matched = _flow_shapes(victim, victim.customer.identification, "203.0.113.2")
+    nobody = _flow_shapes(victim, "0926687856", "203.0.113.3")
+    assert matched == nobody
+
+
+def test_the_enrolment_terms_step_does_the_same_work_enrolled_or_unknown(victim):
+    from django.test import Client
+
+    def terms_post(identification, ip):
+        browser = Client()
+        browser.post(
+            "/registro/", {"id_type": "CEDULA", "identification": identification}, REMOTE_ADDR=ip
+        )
+        page = browser.get("/registro/terminos/", REMOTE_ADDR=ip).content.decode()
+        ids = re.findall(r'name="(accept_\d+)"', page)
+        with CaptureQueriesContext(connection) as queries:
+            browser.post("/registro/terminos/", dict.fromkeys(ids, "on"), REMOTE_ADDR=ip)
+        return [s for s in _shape(queries.captured_queries) if s[1] != "django_session"]
+
+    terms_post("0926687856", "203.0.113.1")  # warm-up
+    assert terms_post("0926687856", "203.0.113.2") == terms_post(
+        victim.customer.identification, "203.0.113.3"
+    )
+
+
+def test_recovery_mail_budgets_treat_an_address_in_any_case_as_one_inbox(client, victim):
+    victim.email = "Victima@Example.com"
+    victim.save(update_fields=["email"])
+    for n in range(6):
+        forgot_username(client, victim.customer.identification, ip=f"203.0.113.{n}")
+    sent = Notification.objects.exclude(status=Notification.Status.SUPPRESSED)
+    assert sent.filter(recipient__iexact="victima@example.com").count() == 3
