@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from cooperativa.money_input import MoneyField
 
 from .models import Account, Entry, ExportJob, Hold, TermDeposit, Transaction
 from .services.backoffice import OPERATIONS, backoffice_operation_post
@@ -22,7 +25,7 @@ class BackofficeOperationForm(forms.Form):
             ("interest", _("Capitalización de intereses")),
         ],
     )
-    amount = forms.DecimalField(label=_("Monto"), max_digits=18, decimal_places=2, min_value=0.01)
+    amount = MoneyField(label=_("Monto"), max_digits=18, min_value=Decimal("0.01"))
     reason = forms.CharField(
         label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500
     )

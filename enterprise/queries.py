@@ -27,6 +27,7 @@ from accounts.forms import months_back
 from accounts.models import Account
 from accounts.selectors import local_day_bounds
 from cooperativa.formatting import date_short
+from transfers.holders import holder_name_masked
 from transfers.models import Institution, Transfer
 
 from .approvals import accounts_of, can
@@ -312,10 +313,16 @@ def _internal(order: ApprovalOrder) -> list[BeneficiaryRow]:
         )
         status, reason = order_state(order)
     owner = destination.owner if destination else None
+    other = owner is not None and owner.pk != order.company.member_id
     return [
         BeneficiaryRow(
-            identification=owner.identification if owner else "",
-            name=owner.full_name if owner else "",
+            # Another member's data, masked as the transfer form showed it.
+            identification=(mask(owner.identification) if other else owner.identification)
+            if owner
+            else "",
+            name=(holder_name_masked(owner.full_name) if other else owner.full_name)
+            if owner
+            else "",
             account=destination.masked_number if destination else "",
             institution=_cooperative(),
             amount=transfer.amount if transfer else Decimal(order.payload.get("amount", "0")),

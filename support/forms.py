@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cooperativa.money_input import MoneyField
+
 from .models import ComplaintProduct
 from .services import ComplaintError, attachment_validate, is_single_line, single_line_error
 
@@ -17,17 +19,17 @@ def new_token() -> str:
 
 
 def amount_field(label):
-    return forms.DecimalField(
+    return MoneyField(
         label=label,
         required=False,
         min_value=Decimal("0"),
         max_digits=14,
-        decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
         help_text=_("Opcional. En dólares, con hasta 2 decimales."),
         error_messages={
             "invalid": _("Ingresa un monto válido, por ejemplo 125.50."),
             "min_value": _("El monto no puede ser negativo."),
+            "negative": _("El monto no puede ser negativo."),
             "max_decimal_places": _("El monto admite hasta 2 decimales."),
             "max_digits": _("El monto es demasiado grande."),
             "max_whole_digits": _("El monto es demasiado grande."),

@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from cooperativa.money_input import MoneyField
 
 from .models import (
     Beneficiary,
@@ -30,6 +33,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.DecimalField: {"form_class": MoneyField}}
     list_display = (
         "code",
         "name",
@@ -58,6 +62,8 @@ class ClosedDayAdmin(admin.ModelAdmin):
 
 @admin.register(CooperativeLimit)
 class CooperativeLimitAdmin(admin.ModelAdmin):
+    # Staff type these amounts too: read as strictly as the members' forms.
+    formfield_overrides = {models.DecimalField: {"form_class": MoneyField}}
     list_display = ("category", "daily", "weekly", "monthly")
     list_editable = ("daily", "weekly", "monthly")
 

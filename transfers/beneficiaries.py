@@ -12,6 +12,7 @@ from stdnum.ec import ci, ruc
 from identity.models import IdType, Member
 from identity.services import audit_record
 
+from .holders import holder_name_masked
 from .models import AccountType, Beneficiary, CooperativeLimit, Institution, MemberLimit
 from .services import TransferError, amount_clean, member_account_lookup
 
@@ -64,7 +65,8 @@ def beneficiary_member_save(
         account=account,
         account_number=account.number,
         account_type=AccountType.SAVINGS,
-        holder_name=account.owner.full_name,
+        # As the form showed it: a saved payee is no way to read a name in full.
+        holder_name=holder_name_masked(account.owner.full_name),
         id_type=account.owner.id_type,
         identification=account.owner.identification,
         alias=alias,

@@ -67,7 +67,7 @@ def holder_reveal(*, user, member: Member, account_number: str, key=None) -> Hol
         )
     paid = _paid_key(user, key, number)
     if not (paid and cache.get(paid)) and not _saved_by(member, number):
-        _spend(user)
+        _spend(member)
         if paid:
             cache.set(paid, True, timeout=WINDOW_SECONDS)
     account = member_account_lookup(number)
@@ -101,8 +101,9 @@ def _paid_key(user, key, number: str) -> str | None:
     return f"transfers:holder-paid:{user.pk}:{form_key}:{number}"
 
 
-def _spend(user) -> None:
-    """One look-up of ``user``'s hour, or ``HolderLookupsSpent``.
+def _spend(member) -> None:
+    """One look-up of the member's hour, or ``HolderLookupsSpent``. Per member, not per login:
+    a company's users share one budget, so adding users does not buy more names.
 
     The count lives in the cache, as it always has, not in the database: it is a throttle on
     reading, not money nor an audit record. Production's cache is Redis, shared by every worker,
@@ -110,7 +111,7 @@ def _spend(user) -> None:
     database write on a GET. Losing it (Redis restarted) only starts a new hour. Without Redis
     (development) the cache is per process, which is acceptable there only.
     """
-    counter = f"transfers:holder-lookups:{user.pk}"
+    counter = f"transfers:holder-lookups:{member.pk}"
     cache.add(counter, 0, timeout=WINDOW_SECONDS)
     try:
         used = cache.incr(counter)

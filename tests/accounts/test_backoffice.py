@@ -104,3 +104,13 @@ def test_saving_a_member_never_rolls_back_its_products_version(member_user):
     member.address = "Nueva dirección"
     member.save()
     assert Member.objects.get(pk=member.pk).products_version == bumped + 1  # the save bumps too
+
+
+@pytest.mark.parametrize("typed", ["1_000", "1E2", "+5", "١٠٠", "１００"])
+def test_backoffice_amounts_decimal_would_normalise_are_refused(typed):
+    from accounts.admin import BackofficeOperationForm
+
+    form = BackofficeOperationForm(
+        {"operation": "deposit", "amount": typed, "reason": "Depósito", "idempotency_key": "k"}
+    )
+    assert not form.is_valid() and "amount" in form.errors

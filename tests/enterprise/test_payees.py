@@ -17,6 +17,7 @@ from identity.models import AuditEvent
 from tests.auth import sign_in
 from tests.enterprise.test_views import with_code
 from transfers.beneficiaries import beneficiary_member_save
+from transfers.holders import holder_name_masked
 from transfers.models import Beneficiary
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,10 @@ def test_an_ingresadors_payee_waits_for_an_authorizer(company, payee_account):
     approver = Client()
     sign_in(approver, company.approver_b.username)
     page = approver.get("/empresa/autorizar/").content.decode()
-    assert "Beneficiarios por aprobar" in page and payee_account.owner.full_name in page
+    # The holder as the form showed it to the ingresador: masked.
+    assert "Beneficiarios por aprobar" in page
+    assert holder_name_masked(payee_account.owner.full_name) in page
+    assert payee_account.owner.full_name not in page
     response = with_code(approver, f"/empresa/beneficiarios/{payee.pk}/aprobar/", {})
     assert response["Location"] == "/empresa/autorizar/"
     payee.refresh_from_db()

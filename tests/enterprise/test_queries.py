@@ -35,6 +35,7 @@ from enterprise.queries import (
 from enterprise.query_forms import OrderQueryForm
 from identity.models import IdType, Member
 from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit
+from transfers.holders import holder_name_masked
 from transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
@@ -421,7 +422,9 @@ def test_beneficiarios_of_internal_transfers(company, orders, payee_account):
     credited = beneficiary_list_for_order(orders["approved"])
     assert len(credited) == 1
     row = credited[0]
-    assert (row.name, row.identification) == (owner.full_name, owner.identification)
+    # Another member: masked as the transfer form showed it, never in full.
+    masked = (holder_name_masked(owner.full_name), "*****" + owner.identification[-4:])
+    assert (row.name, row.identification) == masked
     assert row.account == payee_account.masked_number and row.amount == Decimal("20.50")
     assert row.status == "Acreditada"
     [pending] = beneficiary_list_for_order(orders["pending"])
@@ -429,7 +432,8 @@ def test_beneficiarios_of_internal_transfers(company, orders, payee_account):
     [rejected] = beneficiary_list_for_order(orders["rejected"])
     assert (rejected.status, rejected.reason) == ("Rechazada", "Factura duplicada")
     page = listed(client_for(company.admin).get(f"{URL}{orders['approved'].pk}/beneficiarios/"))
-    assert owner.full_name in page and "Acreditada" in page
+    assert masked[0] in page and "Acreditada" in page
+    assert owner.full_name not in page and owner.identification not in page
     assert payee_account.number not in page  # masked
 
 

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django import forms
 from django.core import mail
 from django.utils import timezone
 
@@ -167,3 +168,15 @@ def test_complaint_service_refuses_text_meant_for_the_acknowledgement(
     with pytest.raises(ComplaintError, match=message):
         complaint_submit(user=member_user, token="s" * 32, **fields)
     assert Complaint.objects.count() == 0 and Notification.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["1_000", "1E2", "+5", "١٠٠", "１００"])
+def test_complaint_amounts_decimal_would_normalise_are_refused(typed):
+    from support.forms import amount_field
+
+    class Form(forms.Form):
+        claimed = amount_field("Monto reclamado")
+
+    form = Form({"claimed": typed})
+    assert not form.is_valid()
+    assert form.errors["claimed"] == ["Ingresa un monto válido, por ejemplo 125.50."]
