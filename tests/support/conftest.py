@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 
@@ -5,3 +7,15 @@ import pytest
 def _attachments_in_tmp(settings, tmp_path):
     settings.SUPPORT_ATTACHMENTS_DIR = tmp_path / "attachments"
     return settings.SUPPORT_ATTACHMENTS_DIR
+
+
+@pytest.fixture
+def member_client(client, member_user):
+    client.force_login(member_user)
+    return client
+
+
+def form_token(client) -> str:
+    """The one-time token of a fresh complaint form."""
+    html = client.get("/soporte/reclamos/").content.decode()
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)

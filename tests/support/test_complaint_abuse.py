@@ -1,7 +1,6 @@
 """The complaint form used as a relay: a forged post aims the cooperative's acknowledgement at
 somebody else, fills it with a phishing text, or sends it over and over."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -11,23 +10,13 @@ from django.utils import timezone
 
 from identity.models import Notification
 from support.models import Complaint, ComplaintProduct
+from tests.support.conftest import form_token
 
 pytestmark = pytest.mark.django_db
 
 URL = "/soporte/reclamos/"
 VICTIM = "victim@evil.example"
 LURE = "Tu cuenta fue bloqueada. Ingresa en https://cooprogreso-seguro.evil.example/clave"
-
-
-@pytest.fixture
-def member_client(client, member_user):
-    client.force_login(member_user)
-    return client
-
-
-def form_token(client) -> str:
-    html = client.get(URL).content.decode()
-    return re.search(r'name="token" value="([^"]+)"', html).group(1)
 
 
 def forged_post(client, **overrides):

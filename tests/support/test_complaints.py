@@ -10,23 +10,13 @@ from django.urls import reverse
 from identity.models import Notification
 from support.models import Complaint, ComplaintProduct
 from support.services import ATTACHMENT_MAX_BYTES
+from tests.support.conftest import form_token
 
 from .files import tiny_png
 
 pytestmark = pytest.mark.django_db
 
 URL = "/soporte/reclamos/"
-
-
-@pytest.fixture
-def member_client(client, member_user):
-    client.force_login(member_user)
-    return client
-
-
-def form_token(client) -> str:
-    html = client.get(URL).content.decode()
-    return re.search(r'name="token" value="([^"]+)"', html).group(1)
 
 
 def valid_data(client, **overrides):
