@@ -24,15 +24,18 @@ run: $(STAMP)
 	@bash scripts/run.sh
 
 test: $(STAMP) system-deps
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 test-fast: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -m "not browser"
 
 bench: $(STAMP) system-deps
 	$(PY) tests/benchmarks/run.py
 
 lint: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cooperativa.money_input import MoneyField
+from common.money_input import MoneyField
 
 from .models import Account, Entry, ExportJob, Hold, TermDeposit, Transaction
 from .services.backoffice import OPERATIONS, backoffice_operation_post

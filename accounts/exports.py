@@ -12,17 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from cooperativa import formatting
-from cooperativa.spreadsheets import text_cell
+from common import formatting
+from common.pdf import pdf_from_html
+from common.spreadsheets import text_cell
 
 from .models import Account, Entry
 from .selectors import local_day_bounds, movement_list, opening_balance
-
-
-def pdf_from_html(html: str) -> bytes:
-    from weasyprint import HTML  # imported late: it loads Pango, which pages do not need
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def movements_xlsx(

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "common",
     "identity",
     "accounts",
     "transfers",
@@ -101,7 +102,7 @@ TEMPLATES = [
             ],
             "builtins": [
                 "template_partials.templatetags.partials",
-                "cooperativa.templatetags.formatting",
+                "common.templatetags.formatting",
             ],
         },
     }

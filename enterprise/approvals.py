@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Account
 from accounts.services.ledger import LedgerError, hold_place, hold_release
+from common.refusal import Refusal
 from identity.notifications import notification_queue
 from identity.services import audit_record
 
@@ -167,14 +168,8 @@ def _execute(order: ApprovalOrder, user) -> None:
                 company, order.kind, order.amount, pending=False, exclude_order=order.pk
             )
             order.result = EXECUTORS[order.kind](order, user, holds)
-    except (ApprovalError, LedgerError) as exc:
+    except Refusal as exc:  # the engine's, the ledger's or the operation's own rules said no
         _fail(order, exc.message)
-        return
-    except Exception as exc:  # a TransferError or other refusal of the domain service
-        message = getattr(exc, "message", None)
-        if message is None:
-            raise
-        _fail(order, message)
         return
     order.status = ApprovalOrder.Status.EXECUTED
     order.decided_at = timezone.now()

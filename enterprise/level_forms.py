@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cooperativa.money_input import MoneyField
+from common.money_input import MoneyField
 
 from .levels import bands_problem, limits_problem
 

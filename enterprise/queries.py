@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import months_back
 from accounts.models import Account
 from accounts.selectors import local_day_bounds
-from cooperativa.formatting import date_short
+from common.formatting import date_short
+from common.refusal import Refusal
 from transfers.holders import holder_name_masked
 from transfers.models import Institution, Transfer
 
@@ -76,12 +77,8 @@ PERIODS = [
 ]
 
 
-class QueryError(Exception):
+class QueryError(Refusal):
     """A query that cannot run as asked, with the Spanish message the user sees."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def tabs_for_profile(profile: CompanyUser | None) -> list[str]:

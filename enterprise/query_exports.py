@@ -11,9 +11,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from accounts.exports import pdf_from_html
-from cooperativa.formatting import datetime_short
-from cooperativa.spreadsheets import datetime_cell, money_cell, text_cell, workbook_bytes
+from common.formatting import datetime_short
+from common.pdf import pdf_from_html
+from common.spreadsheets import datetime_cell, money_cell, text_cell, workbook_bytes
 
 from .queries import OrderLine
 

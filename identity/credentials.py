@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.refusal import Refusal
+
 from .models import (
     AuditEvent,
     Consent,
@@ -230,10 +232,8 @@ def enrolment_complete(*, member: Member, document_ids, request) -> Enrolment:
     return enrolment
 
 
-class EnrolmentError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class EnrolmentError(Refusal):
+    pass
 
 
 def enrolment_approve(*, enrolment: Enrolment, actor, request=None) -> Enrolment:

@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from common.refusal import Refusal
+
 from .models import Member, Notification, OtpChallenge, OtpFactor, User
 from .notifications import notification_queue
 from .passkeys import assertion_verify, challenge_for
@@ -33,10 +35,8 @@ MAX_RESENDS = 3
 MAX_STARTS_PER_HOUR = 10
 
 
-class OtpError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class OtpError(Refusal):
+    pass
 
 
 def operation_digest(*, purpose: str, operation: dict) -> str:

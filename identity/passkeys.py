@@ -30,16 +30,16 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from common.refusal import Refusal
+
 from .models import OtpFactor, Passkey, User
 from .services import audit_record, client_ip
 
 SESSION_KEY = "passkey_registration"
 
 
-class PasskeyError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PasskeyError(Refusal):
+    pass
 
 
 def relying_party(request) -> tuple[str, str]:

@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
+from common.refusal import Refusal
+
 from .devices import device_for_request
 from .models import RecoveryRequest
 from .otp import BUDGET_RECOVERY, BUDGET_RECOVERY_DEVICE, person_lock
@@ -35,10 +37,8 @@ from .services import client_ip
 WINDOW = timedelta(hours=1)
 
 
-class RecoveryRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class RecoveryRefused(Refusal):
+    pass
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def summary_lines(order: ApprovalOrder):
 def summary_xlsx(order: ApprovalOrder) -> bytes:
     from openpyxl import Workbook
 
-    from cooperativa.spreadsheets import money_cell, text_cell, workbook_bytes
+    from common.spreadsheets import money_cell, text_cell, workbook_bytes
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("Pago masivo"))
@@ -139,7 +139,7 @@ def summary_pdf(order: ApprovalOrder) -> bytes:
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    from accounts.exports import pdf_from_html
+    from common.pdf import pdf_from_html
 
     lines = list(summary_lines(order))
     html = render_to_string(

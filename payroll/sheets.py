@@ -30,7 +30,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cooperativa.spreadsheets import safe_cell, workbook_bytes
+from common.refusal import Refusal
+from common.spreadsheets import safe_cell, workbook_bytes
 
 HEADERS = [
     "Identificación",
@@ -67,12 +68,8 @@ XML_SUFFIXES = (".xml", ".rels", ".vml")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an .xlsx encrypted with a password
 
 
-class SheetError(Exception):
+class SheetError(Refusal):
     """The file as a whole cannot be read; ``message`` says why, in Spanish, for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- The template ---------------------------------------------------------------------------

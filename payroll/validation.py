@@ -21,8 +21,8 @@ from django.utils.translation import gettext
 from stdnum.ec import ci, ruc
 
 from accounts.models import Account, Product
-from cooperativa.money_input import parse_amount
-from cooperativa.spreadsheets import FORMULA_TRIGGERS
+from common.money_input import parse_amount
+from common.spreadsheets import FORMULA_TRIGGERS
 from transfers.models import Institution
 from transfers.services import ORIGIN_PRODUCTS
 

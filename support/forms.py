@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cooperativa.money_input import MoneyField
+from common.money_input import MoneyField
 
 from .models import ComplaintProduct
 from .services import ComplaintError, attachment_validate, is_single_line, single_line_error

@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.refusal import Refusal
 from identity.models import Member, Notification
 from identity.notifications import notification_queue
 
@@ -43,10 +44,8 @@ ATTACHMENT_SIGNATURES = (
 SUFFIXES = {content_type: suffix for _, content_type, suffix in ATTACHMENT_SIGNATURES}
 
 
-class ComplaintError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ComplaintError(Refusal):
+    pass
 
 
 class PrivateFileSystemStorage(FileSystemStorage):

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cooperativa.money_input import MoneyField
+from common.money_input import MoneyField
 
 from .models import (
     Beneficiary,

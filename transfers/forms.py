@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPOSIT_PRODUCTS, Account
-from cooperativa.money_input import MoneyField
+from common.money_input import MoneyField
 from identity.models import IdType
 
 from .beneficiaries import account_number_check, identification_check

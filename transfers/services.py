@@ -37,6 +37,7 @@ from accounts.services.ledger import (
     to_money,
     transaction_post,
 )
+from common.refusal import Refusal
 from identity.models import Member
 from identity.notifications import notification_queue
 
@@ -55,13 +56,8 @@ RETRIES = 5
 ORIGIN_PRODUCTS = (Product.SAVINGS, Product.PROGRESAR, Product.CHECKING)
 
 
-class TransferError(Exception):
+class TransferError(Refusal):
     """What the person is told; ``field`` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

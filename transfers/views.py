@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Channel
 from accounts.scopes import account_scope
-from cooperativa.money_input import parse_amount
+from common.money_input import parse_amount
 from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
 from enterprise.executors import (
     TRANSFER_INTERBANK,

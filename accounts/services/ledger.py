@@ -21,6 +21,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.refusal import Refusal
+
 from ..models import Account, Entry, Hold, InternalAccount, Product, Transaction
 
 CENT = Decimal("0.01")
@@ -28,12 +30,8 @@ MAX_AMOUNT = Decimal(10) ** 16
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
-class LedgerError(Exception):
+class LedgerError(Refusal):
     """A movement that must not happen; ``message`` is what the person is told."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class InsufficientFunds(LedgerError):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cooperativa.spreadsheets import safe_cell
+from common.spreadsheets import safe_cell
 from enterprise.approvals import order_approve, order_create, order_reject
 from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN
 from enterprise.kinds import kind_label

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from cooperativa import formatting
+from common import formatting
 
 
 def test_money_is_printed_as_in_the_manuals():

@@ -1,6 +1,6 @@
 from django import template
 
-from cooperativa import formatting
+from common import formatting
 
 register = template.Library()
 
