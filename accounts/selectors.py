@@ -21,7 +21,7 @@ from .models import (
     TermDeposit,
     Transaction,
 )
-from .scopes import account_scope
+from .registries.scopes import account_scope
 
 
 def customer_of(user):

@@ -20,9 +20,9 @@ from identity.services import user_set_hide_amounts
 from . import exports
 from .forms import MovementFilterForm, StatementForm
 from .models import ExportJob
-from .position import extra_sections
 from .receipts import receipt_build
-from .scopes import account_scope
+from .registries.position import extra_sections
+from .registries.scopes import account_scope
 from .selectors import (
     account_get_for_user,
     accounts_for_member,

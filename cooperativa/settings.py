@@ -327,7 +327,7 @@ TRANSFER_HOLDER_LOOKUPS_PER_HOUR = int(os.environ.get("TRANSFER_HOLDER_LOOKUPS_P
 # A returned interbank transfer gives back the amount; the fee and VAT too when this is on.
 INTERBANK_RETURN_REFUNDS_FEE = env_bool("INTERBANK_RETURN_REFUNDS_FEE", True)
 # Which gateway reaches the central bank: the simulator unless a real one is configured.
-SPI_GATEWAY = os.environ.get("SPI_GATEWAY", "transfers.gateway.SimulatedGateway")
+SPI_GATEWAY = os.environ.get("SPI_GATEWAY", "transfers.services.gateway.SimulatedGateway")
 # Enterprise orders waiting for signatures expire (and release their held funds) after this.
 ENTERPRISE_ORDER_HOURS = int(os.environ.get("ENTERPRISE_ORDER_HOURS", "72"))
 # The cooperative's maximums for company limits (daily, weekly, monthly) until the back office

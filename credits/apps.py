@@ -6,7 +6,7 @@ class CreditsConfig(AppConfig):
     verbose_name = "Créditos y tarjetas"
 
     def ready(self):
-        from accounts.position import register_section
+        from accounts.registries.position import register_section
 
         from . import signals  # noqa: F401
         from .selectors import cards_section, loans_section

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext
 
-from accounts.position import PositionSection
+from accounts.registries.position import PositionSection
 
 from .models import Card, Loan
 

@@ -36,7 +36,7 @@ def order_readable_or_403(profile: CompanyUser, order, user) -> None:
 
 def account_scope_for(user):
     """The accounts a company login may see on the account pages (registered with
-    ``accounts.scopes``); None for members."""
+    ``accounts.registries.scopes``); None for members."""
     member = getattr(user, "customer", None)
     if member is None or member.kind != member.Kind.COMPANY:
         return None

@@ -6,7 +6,7 @@ class EnterpriseConfig(AppConfig):
     verbose_name = "Banca empresas"
 
     def ready(self):
-        from accounts.scopes import register_account_scope
+        from accounts.registries.scopes import register_account_scope
 
         from . import executors  # noqa: F401 - registers what approved orders run
         from .access import account_scope_for

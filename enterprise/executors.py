@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from accounts.models import Account, Channel
 from transfers.models import Institution
-from transfers.services import Order, Payee, interbank_transfer, member_transfer, own_transfer
+from transfers.services.orders import (
+    Order,
+    Payee,
+    interbank_transfer,
+    member_transfer,
+    own_transfer,
+)
 
 from .approvals import executor
 from .payees import payee_check

@@ -28,8 +28,8 @@ from accounts.models import Account
 from accounts.selectors import local_day_bounds
 from common.formatting import date_short
 from common.refusal import Refusal
-from transfers.holders import holder_name_masked
 from transfers.models import Institution, Transfer
+from transfers.services.holders import holder_name_masked
 
 from .approvals import accounts_of, can
 from .executors import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN

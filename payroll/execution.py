@@ -27,8 +27,8 @@ from enterprise.approvals import closer, executor
 from enterprise.errors import ApprovalError
 from enterprise.models import ApprovalOrder
 from identity.models import Notification
-from transfers.calendar import process_date_for
 from transfers.models import Institution, Transfer
+from transfers.services.calendar import process_date_for
 
 from .models import PayrollRow
 from .services import PAYROLL_KIND, interbank_charges, rows_digest

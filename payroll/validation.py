@@ -24,7 +24,7 @@ from accounts.models import Account, Product
 from common.money_input import parse_amount
 from common.spreadsheets import FORMULA_TRIGGERS
 from transfers.models import Institution
-from transfers.services import ORIGIN_PRODUCTS
+from transfers.services.orders import ORIGIN_PRODUCTS
 
 from .models import PayrollRow
 from .sheets import HEADERS

@@ -62,7 +62,7 @@ def _reference_data(request):
         marker is not None and marker.kwargs.get("transaction")
     )
     if transactional:
-        from transfers.reference import reference_ensure
+        from transfers.services.reference import reference_ensure
 
         request.getfixturevalue("transactional_db")
         reference_ensure()

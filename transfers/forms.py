@@ -9,10 +9,10 @@ from accounts.models import DEPOSIT_PRODUCTS, Account
 from common.money_input import MoneyField
 from identity.models import IdType
 
-from .beneficiaries import account_number_check, identification_check
-from .holders import holder_reveal
 from .models import AccountType, Beneficiary, Institution, LimitCategory
-from .services import (
+from .services.beneficiaries import account_number_check, identification_check
+from .services.holders import holder_reveal
+from .services.orders import (
     ORIGIN_PRODUCTS,
     Payee,
     TransferError,
@@ -250,7 +250,7 @@ class InterbankTransferForm(PayeeTransferForm):
     ]
 
     def charges(self):
-        from .services import interbank_fee
+        from .services.orders import interbank_fee
 
         fee, vat = interbank_fee()
         return fee, vat, fee + vat

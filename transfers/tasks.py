@@ -3,7 +3,7 @@ database, migration 0003); the rows, not the messages, say what is due."""
 
 from celery import shared_task
 
-from . import settlement
+from .services import settlement
 
 
 @shared_task(acks_late=True, ignore_result=True)

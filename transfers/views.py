@@ -21,7 +21,7 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from accounts.models import Channel
-from accounts.scopes import account_scope
+from accounts.registries.scopes import account_scope
 from common.money_input import parse_amount
 from enterprise.approvals import ApprovalError, accounts_of, can, company_user, order_create
 from enterprise.executors import (
@@ -34,7 +34,15 @@ from enterprise.models import ApprovalOrder, Operation, Service
 from identity.models import Member
 from identity.otp_views import OtpConfirmView
 
-from .beneficiaries import (
+from .forms import (
+    BeneficiaryEditForm,
+    InterbankTransferForm,
+    LimitsForm,
+    MemberTransferForm,
+    OwnTransferForm,
+)
+from .models import AccountType, Beneficiary, Institution, LimitCategory, Transfer
+from .services.beneficiaries import (
     beneficiaries_of,
     beneficiary_delete,
     beneficiary_interbank_save,
@@ -43,17 +51,9 @@ from .beneficiaries import (
     limits_problem,
     limits_set,
 )
-from .calendar import process_date_for
-from .forms import (
-    BeneficiaryEditForm,
-    InterbankTransferForm,
-    LimitsForm,
-    MemberTransferForm,
-    OwnTransferForm,
-)
-from .holders import HolderLookupsSpent, holder_reveal
-from .models import AccountType, Beneficiary, Institution, LimitCategory, Transfer
-from .services import (
+from .services.calendar import process_date_for
+from .services.holders import HolderLookupsSpent, holder_reveal
+from .services.orders import (
     Order,
     TransferError,
     frequent_payees,

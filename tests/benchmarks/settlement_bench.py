@@ -1,9 +1,9 @@
 """Figure 5: one settlement cycle over 10,000 pending batch (LOTE) interbank transfers.
 
-``transfers.settlement.cycle_run`` (``batch_prepare`` claims the due transfers and writes the
-file; ``batch_send`` hands it to the ``SimulatedGateway`` and marks everything sent), then
-``results_apply`` (the simulator's answer applied transfer by transfer: ACREDITADA, or DEVUELTA
-with the return posting and the member's e-mail).
+``transfers.services.settlement.cycle_run`` (``batch_prepare`` claims the due transfers and
+writes the file; ``batch_send`` hands it to the ``SimulatedGateway`` and marks everything sent),
+then ``results_apply`` (the simulator's answer applied transfer by transfer: ACREDITADA, or
+DEVUELTA with the return posting and the member's e-mail).
 
 Each step runs in a fresh process (multiprocessing, spawn), and its memory figure is **peak RSS
 growth**: the process's resident high-water mark during the step (Linux: ``VmHWM`` of
@@ -38,7 +38,7 @@ from tests.benchmarks.processes import in_fresh_process, peak_reset, peak_rss_mb
 TRANSFERS = 10_000
 ORIGINS = 50  # members ordering them, 200 transfers each
 REJECTED_EVERY = 100  # 1 payee in 100 has an account the simulated central bank rejects
-REJECTED_ENDINGS = ("99", "98", "97")  # see transfers.gateway.SIMULATED_REJECTIONS
+REJECTED_ENDINGS = ("99", "98", "97")  # see transfers.services.gateway.SIMULATED_REJECTIONS
 NAMES = [
     "MARÍA JOSÉ ÑÁÑEZ PÉREZ",
     "JOSÉ LUIS CHÁVEZ MUÑOZ",
@@ -94,9 +94,9 @@ def build(*, tag: str, transfers: int = TRANSFERS, origins: int = ORIGINS) -> Se
         transaction_post,
     )
     from identity.models import IdType, Member, User
-    from transfers import calendar
     from transfers.models import AccountType, Institution, Transfer
-    from transfers.services import interbank_fee
+    from transfers.services import calendar
+    from transfers.services.orders import interbank_fee
 
     problems_before = frozenset(ledger_problems(limit=10**6))
     started = time.perf_counter()
@@ -286,7 +286,7 @@ def _step(env, step, cycle_at, profile, results) -> None:
         django.setup()
         from django.db import connection
 
-        from transfers import settlement
+        from transfers.services import settlement
 
         connection.ensure_connection()
         parts: dict[str, float] = {}
@@ -365,8 +365,8 @@ def run_step(*, env: dict, step: str, cycle_at: datetime, profile: bool = False)
 
 def check_sent(data: SettlementData) -> str:
     """After cycle_run: one batch with every transfer, sent once (Django set up)."""
-    from transfers.gateway import SimulatedGateway
     from transfers.models import SettlementBatch, Transfer
+    from transfers.services.gateway import SimulatedGateway
 
     batches = list(SettlementBatch.objects.all())
     sent = Transfer.objects.filter(status=Transfer.Status.SENT, batch__isnull=False).count()

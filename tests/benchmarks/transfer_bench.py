@@ -56,7 +56,7 @@ def _service(env, ids, rng, prefix):
     The accounts and sign-ins are loaded once per process, as a view has them at hand."""
     from accounts.models import Account
     from identity.models import User
-    from transfers.services import Order, member_transfer
+    from transfers.services.orders import Order, member_transfer
 
     accounts = {a.pk: a for a in Account.objects.filter(pk__in=ids).select_related("owner")}
     users = {u.customer_id: u for u in User.objects.filter(customer__accounts__pk__in=ids)}

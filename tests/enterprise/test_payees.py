@@ -16,9 +16,9 @@ from enterprise.payees import beneficiary_approve, payee_check
 from identity.models import AuditEvent
 from tests.auth import sign_in
 from tests.enterprise.test_views import with_code
-from transfers.beneficiaries import beneficiary_member_save
-from transfers.holders import holder_name_masked
 from transfers.models import Beneficiary
+from transfers.services.beneficiaries import beneficiary_member_save
+from transfers.services.holders import holder_name_masked
 
 pytestmark = pytest.mark.django_db
 

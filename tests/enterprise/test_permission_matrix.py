@@ -19,7 +19,7 @@ from enterprise.models import (
 from identity.models import AuditEvent, Member
 from tests.enterprise.test_views import _pending_order
 from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit, funded_member
-from transfers.beneficiaries import beneficiary_member_save
+from transfers.services.beneficiaries import beneficiary_member_save
 
 pytestmark = pytest.mark.django_db
 

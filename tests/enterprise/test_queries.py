@@ -35,8 +35,8 @@ from enterprise.queries import (
 from enterprise.query_forms import OrderQueryForm
 from identity.models import IdType, Member
 from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit
-from transfers.holders import holder_name_masked
 from transfers.models import Transfer
+from transfers.services.holders import holder_name_masked
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ Status = ApprovalOrder.Status
 @pytest.fixture(autouse=True)
 def _central_bank_in_tmp(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
-    settings.SPI_GATEWAY = "transfers.gateway.SimulatedGateway"
+    settings.SPI_GATEWAY = "transfers.services.gateway.SimulatedGateway"
 
 
 def member_order(company, user, amount, destination, concept="Pago proveedor"):

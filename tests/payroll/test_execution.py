@@ -18,8 +18,8 @@ from payroll.models import PayrollRow
 from payroll.services import batch_pay, batch_payment_preview
 from payroll.tasks import payroll_resume
 from tests.transfers.conftest import cycle_moment
-from transfers import settlement
 from transfers.models import Institution, Transfer
+from transfers.services import settlement
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_a_returned_interbank_row_reads_devuelto_and_the_money_comes_back(
     company, batch, settings, tmp_path
 ):
     settings.VAR_DIR = tmp_path / "var"
-    settings.SPI_GATEWAY = "transfers.gateway.SimulatedGateway"
+    settings.SPI_GATEWAY = "transfers.services.gateway.SimulatedGateway"
     settings.INTERBANK_RETURN_REFUNDS_FEE = False
     PayrollRow.objects.filter(batch=batch, line=5).update(account_number="2200005599")
     order = pay(company, batch, user=company.admin)

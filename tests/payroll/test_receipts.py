@@ -14,8 +14,8 @@ from accounts.services.ledger import Leg, internal_account_id, transaction_post
 from enterprise.approvals import order_approve
 from payroll.services import batch_pay
 from tests.factories import AccountFactory, UserFactory, deposit, key
-from transfers import settlement
 from transfers.models import Transfer
+from transfers.services import settlement
 
 pytestmark = pytest.mark.django_db
 

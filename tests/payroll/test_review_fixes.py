@@ -22,7 +22,7 @@ from payroll.tasks import payroll_resume
 from tests.auth import sign_in
 from tests.payroll.test_execution import balance, clearing, pay
 from transfers.models import Institution, LimitCategory
-from transfers.services import used_of
+from transfers.services.orders import used_of
 
 pytestmark = pytest.mark.django_db
 

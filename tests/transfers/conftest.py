@@ -8,8 +8,8 @@ from django.utils import timezone
 from accounts.models import Account, Channel, Entry, InternalAccount, Product, TransactionKind
 from accounts.services.ledger import Leg, internal_account_id, transaction_post
 from identity.models import IdType, User
-from transfers import calendar
 from transfers.models import AccountType, Institution, Transfer
+from transfers.services import calendar
 
 _numbers = count(1)
 BATCH_BANK = "0032"  # BANCO INTERNACIONAL: settles in cycles
@@ -20,12 +20,12 @@ IMMEDIATE_BANK = "0010"  # BANCO PICHINCHA: immediate up to $470
 def _central_bank_in_tmp(settings, tmp_path):
     """The simulated central bank keeps its files under VAR_DIR/spi: one per test."""
     settings.VAR_DIR = tmp_path / "var"
-    settings.SPI_GATEWAY = "transfers.gateway.SimulatedGateway"
+    settings.SPI_GATEWAY = "transfers.services.gateway.SimulatedGateway"
 
 
 @pytest.fixture
 def central_bank():
-    from transfers.gateway import SimulatedGateway
+    from transfers.services.gateway import SimulatedGateway
 
     return SimulatedGateway()
 

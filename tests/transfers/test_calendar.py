@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 from django.utils import timezone
 
-from transfers.calendar import is_business_day, next_business_day, process_date_for
 from transfers.models import ClosedDay
+from transfers.services.calendar import is_business_day, next_business_day, process_date_for
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from accounts.services.ledger import internal_account_id
 from identity.models import IdType, Notification
 from tests.factories import AccountFactory, deposit
 from transfers.models import Institution, LimitCategory, MemberLimit, Transfer
-from transfers.services import (
+from transfers.services.orders import (
     Order,
     Payee,
     TransferError,

@@ -51,7 +51,7 @@ def _transfer(user_id, origin_id, destination_id, key, start, results):
     repr) for anything else."""
     connections.close_all()  # a forked child must not share the parent's socket
     from identity.models import User
-    from transfers.services import Order, TransferError, member_transfer
+    from transfers.services.orders import Order, TransferError, member_transfer
 
     try:
         user = User.objects.select_related("customer").get(pk=user_id)

@@ -13,16 +13,16 @@ from accounts.services.integrity import ledger_problems
 from identity.models import Notification
 from tests.factories import AccountFactory, deposit
 from tests.transfers.conftest import IMMEDIATE_BANK, balance_of, cycle_moment, origin_of
-from transfers import settlement
-from transfers.calendar import next_business_day
-from transfers.gateway import (
+from transfers.models import ClosedDay, IncomingCredit, SettlementBatch, Transfer
+from transfers.services import settlement
+from transfers.services.calendar import next_business_day
+from transfers.services.gateway import (
     DETAIL_LENGTH,
     GatewayError,
     SimulatedGateway,
     batch_file_parse,
     incoming_credit_drop,
 )
-from transfers.models import ClosedDay, IncomingCredit, SettlementBatch, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,7 @@ def test_a_file_the_central_bank_got_but_whose_answer_was_lost_is_not_processed_
 def test_the_central_bank_refuses_the_same_file_name_with_other_content(central_bank):
     from dataclasses import replace
 
-    from transfers.gateway import TransferLine, batch_file_build
+    from transfers.services.gateway import TransferLine, batch_file_build
 
     line = TransferLine("1", "0032", "AHORROS", "1", "CEDULA", "1", "A", Decimal("1.00"))
     central_bank.send_batch("SPI_X.txt", batch_file_build([line]).content)

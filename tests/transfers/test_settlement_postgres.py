@@ -24,7 +24,7 @@ TRANSFERS = 120
 
 def _cycles(now, start, results):
     connections.close_all()  # a forked child must not share the parent's socket
-    from transfers import settlement
+    from transfers.services import settlement
 
     prepared, sent = [], []
     try:
@@ -43,8 +43,8 @@ def _cycles(now, start, results):
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_cycles_never_put_a_transfer_in_two_batches(member_user):
-    from transfers import settlement
-    from transfers.gateway import SimulatedGateway
+    from transfers.services import settlement
+    from transfers.services.gateway import SimulatedGateway
 
     account = origin_of(member_user)
     deposit(account, "100000.00")

@@ -8,8 +8,8 @@ from django.test import Client
 from accounts.models import Account, Product
 from tests.auth import code_sent, sign_in
 from tests.factories import AccountFactory
-from transfers.holders import holder_name_masked
 from transfers.models import Beneficiary, Institution, LimitCategory, MemberLimit, Transfer
+from transfers.services.holders import holder_name_masked
 
 pytestmark = pytest.mark.django_db
 
@@ -369,7 +369,7 @@ def test_a_lowered_cooperative_maximum_applies_at_once(signed_in, member_user, o
 
 def test_share_certificates_are_not_an_origin(member_user, outsider):
     from tests.transfers.test_orders import order
-    from transfers.services import TransferError, member_transfer
+    from transfers.services.orders import TransferError, member_transfer
 
     shares = AccountFactory(owner=member_user.customer, product=Product.SHARES)
     from tests.factories import deposit

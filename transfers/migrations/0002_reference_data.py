@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db import migrations
 
-from transfers.reference import INSTITUTIONS, LIMITS
+from transfers.services.reference import INSTITUTIONS, LIMITS
 
 
 def load(apps, schema_editor):

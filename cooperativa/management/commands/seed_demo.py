@@ -43,7 +43,7 @@ from identity.credentials import SECURITY_QUESTIONS, terms_current
 from identity.legal import terms_ensure
 from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityImage, SignIn
 from transfers.models import AccountType, Beneficiary, Institution
-from transfers.reference import reference_ensure
+from transfers.services.reference import reference_ensure
 
 PASSWORD = "Demo$2026abc"  # noqa: S105 - published demo password, listed in the README
 CENT = Decimal("0.01")

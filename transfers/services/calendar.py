@@ -33,7 +33,7 @@ def national_holidays(year: int) -> frozenset[date]:
 
 
 def is_business_day(day: date) -> bool:
-    from .models import ClosedDay
+    from ..models import ClosedDay
 
     if day.weekday() >= 5 or day in national_holidays(day.year):
         return False

@@ -41,8 +41,7 @@ from common.refusal import Refusal
 from identity.models import Member
 from identity.notifications import notification_queue
 
-from .calendar import process_date_for
-from .models import (
+from ..models import (
     Beneficiary,
     CooperativeLimit,
     Institution,
@@ -50,6 +49,7 @@ from .models import (
     MemberLimit,
     Transfer,
 )
+from .calendar import process_date_for
 
 RETRIES = 5
 # Share certificates (aportaciones) are capital: money goes in, not out by transfer.
@@ -624,7 +624,7 @@ def interbank_transfer(
 def _send_now(transfer_id: int) -> None:
     # Only "look now": the PENDIENTE row is the truth and a sweep picks it up if this is lost.
     try:
-        from .tasks import transfer_send_immediate
+        from ..tasks import transfer_send_immediate
     except ImportError:  # settlement not installed in this build
         return
     transfer_send_immediate.delay(transfer_id)

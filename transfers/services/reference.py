@@ -67,7 +67,7 @@ LIMITS = [
 
 
 def reference_ensure() -> None:
-    from .models import CooperativeLimit, Institution
+    from ..models import CooperativeLimit, Institution
 
     for code, name, kind, settlement, cap, is_self in INSTITUTIONS:
         Institution.objects.get_or_create(

@@ -12,9 +12,9 @@ from stdnum.ec import ci, ruc
 from identity.models import IdType, Member
 from identity.services import audit_record
 
+from ..models import AccountType, Beneficiary, CooperativeLimit, Institution, MemberLimit
 from .holders import holder_name_masked
-from .models import AccountType, Beneficiary, CooperativeLimit, Institution, MemberLimit
-from .services import TransferError, amount_clean, member_account_lookup
+from .orders import TransferError, amount_clean, member_account_lookup
 
 
 def identification_check(id_type: str, value: str) -> str:

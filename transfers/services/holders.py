@@ -20,8 +20,8 @@ from django.utils.translation import gettext
 from accounts.models import Account
 from identity.models import Member
 
-from .models import Beneficiary
-from .services import TransferError, member_account_lookup
+from ..models import Beneficiary
+from .orders import TransferError, member_account_lookup
 
 WINDOW_SECONDS = 3600
 

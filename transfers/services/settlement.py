@@ -43,9 +43,9 @@ from accounts.models import Account, Channel, Entry, InternalAccount, Product, T
 from accounts.services.ledger import LedgerError, Leg, internal_account_id, transaction_post
 from identity.notifications import notification_queue
 
+from ..models import IncomingCredit, Institution, SettlementBatch, Transfer
 from . import calendar
 from .gateway import GatewayError, TransferLine, batch_file_build, gateway
-from .models import IncomingCredit, Institution, SettlementBatch, Transfer
 
 logger = logging.getLogger(__name__)
 
