@@ -14,6 +14,7 @@ from common.money_input import MoneyField
 from .models import Account, Entry, ExportJob, Hold, TermDeposit, Transaction
 from .services.backoffice import OPERATIONS, backoffice_operation_post
 from .services.ledger import LedgerError
+from .services.products import account_save, term_deposit_save, term_deposits_delete
 
 
 class BackofficeOperationForm(forms.Form):
@@ -67,12 +68,7 @@ class AccountAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, *fixed)
 
     def save_model(self, request, obj, form, change):
-        # Only what the form changed: a full save would write back the balances read when the
-        # request began, undoing any posting that committed meanwhile.
-        if change:
-            obj.save(update_fields=form.changed_data)
-        else:
-            obj.save()
+        account_save(account=obj, fields=form.changed_data if change else None)
 
     def get_urls(self):
         return [
@@ -169,10 +165,13 @@ class TermDepositAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, *(("number", "owner", "payout_account") if obj else ()))
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.save(update_fields=form.changed_data)
-        else:
-            obj.save()
+        term_deposit_save(deposit=obj, fields=form.changed_data if change else None)
+
+    def delete_model(self, request, obj):
+        term_deposits_delete(deposits=TermDeposit.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        term_deposits_delete(deposits=queryset)
 
     list_display = (
         "number",

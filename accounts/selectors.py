@@ -3,7 +3,8 @@ that answers 404 for anybody else's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from .models import (
     DEPOSIT_PRODUCTS,
@@ -100,6 +102,118 @@ def receipt_get_for_user(
     return entries[0].transaction, entries, own
 
 
+# -- receipts ------------------------------------------------------------------------------------
+
+RECEIPT_ZERO = Decimal("0.00")
+
+
+def _masked(number: str) -> str:
+    return "*****" + number[-4:] if number else ""
+
+
+@dataclass
+class Party:
+    name: str = ""
+    identification: str = ""
+    account: str = ""
+    institution: str = ""
+
+
+@dataclass
+class Receipt:
+    transaction: Transaction
+    title: str
+    amount: Decimal
+    fee: Decimal
+    vat: Decimal
+    origin: Party | None
+    beneficiary: Party | None
+    lines: list[Entry] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount + self.fee + self.vat
+
+
+def _party(entry: Entry) -> Party:
+    account = entry.account
+    if account.is_internal:
+        return Party(name=account.get_internal_code_display())
+    owner = account.owner
+    return Party(
+        name=owner.full_name,
+        identification=_masked(owner.identification),
+        account=f"{account.get_product_display()} {account.masked_number}",
+        institution="Cooprogreso",
+    )
+
+
+def _stated(details: dict, key: str) -> Party | None:
+    """A party the posting service wrote down (an interbank payee, the company of a bulk
+    payment): the ledger alone cannot name it."""
+    value = details.get(key)
+    return Party(**value) if isinstance(value, dict) else None
+
+
+def _single_party(entries: list[Entry]) -> Party | None:
+    """The other side, when it is one account; several (a bulk payment's payees) are nobody's
+    business but their own."""
+    accounts = {e.account_id for e in entries}
+    return _party(entries[0]) if len(accounts) == 1 else None
+
+
+def _role_total(entries, role: str) -> Decimal:
+    return abs(sum((e.amount for e in entries if e.role == role), RECEIPT_ZERO))
+
+
+def receipt_build(*, transaction: Transaction, entries: list[Entry], own: list[Entry]) -> Receipt:
+    """What a receipt (comprobante) shows: the reader's own side of a transaction.
+
+    A transaction can touch many people (a bulk payment credits up to 500 payees in one
+    posting), so a receipt is built from the reader's own entries — their amount, their account,
+    their fee — and names the other side only when it is a single party: the one payer of a
+    credit, the one payee of a debit. Never another beneficiary of the same posting.
+    ``entries``: the whole transaction; ``own``: the reader's entries in it (those
+    ``receipt_get_for_user`` let them read)."""
+    details = transaction.details or {}
+    principal = [e for e in own if e.role == Entry.Role.PRINCIPAL]
+    debits = [e for e in principal if e.amount < 0]
+    own_accounts = {e.account_id for e in own}
+    if debits:
+        # The reader paid: their account is the origin, the payee is whom they paid.
+        amount = -sum((e.amount for e in debits), RECEIPT_ZERO)
+        origin = _party(debits[0])
+        others = [
+            e
+            for e in entries
+            if e.role == Entry.Role.PRINCIPAL and e.amount > 0 and e.account_id not in own_accounts
+        ] or [e for e in principal if e.amount > 0]  # between the reader's own accounts
+        beneficiary = _stated(details, "beneficiary") or (_single_party(others) if others else None)
+        headline = debits[0]
+    else:
+        # The reader was paid (or refunded): their account is the beneficiary.
+        credits = [e for e in principal if e.amount > 0]
+        amount = sum((e.amount for e in credits), RECEIPT_ZERO)
+        beneficiary = _party(credits[0]) if credits else _party(own[0])
+        payers = [
+            e
+            for e in entries
+            if e.role == Entry.Role.PRINCIPAL and e.amount < 0 and e.account_id not in own_accounts
+        ]
+        origin = _stated(details, "payer") or (_single_party(payers) if payers else None)
+        headline = credits[0] if credits else own[0]
+    return Receipt(
+        transaction=transaction,
+        title=gettext("Comprobante %(type)s") % {"type": headline.note_type},
+        amount=amount,
+        fee=_role_total(own, Entry.Role.FEE),
+        vat=_role_total(own, Entry.Role.VAT),
+        origin=origin,
+        beneficiary=beneficiary,
+        lines=own,
+    )
+
+
 def accounts_for_member(*, member) -> list[Account]:
     return list(
         Account.objects.filter(owner=member, product__in=DEPOSIT_PRODUCTS).order_by(
@@ -154,13 +268,20 @@ def position_for_member(*, member, only=None) -> Position:
 
 def position_cache_key(*, member, hide_amounts: bool) -> str:
     """Where the rendered position is cached. ``products_version`` changes in the same database
-    transaction as any change to the member's products, and the user row that carries it is
-    read before the data, so a page can never be cached or served older than its version. The
-    date is in the key because interest earned grows daily; ``created_at`` tells apart a member
-    row that reused a deleted one's id."""
+    transaction as any change to the member's products (every service that changes one calls
+    ``member_products_changed``; the ledger bumps it in its own SQL), and the user row that
+    carries it is read before the data, so a page can never be cached or served older than its
+    version. What the page shows of the member row itself (name and identification, in the
+    "Compartir" text) is rendered from that same row, so it is in the key as is, whoever
+    edits it. The date is in the key because interest earned grows daily; ``created_at`` tells
+    apart a member row that reused a deleted one's id."""
+    holder = hashlib.blake2b(
+        f"{member.full_name}\x1f{member.id_type}\x1f{member.identification}".encode(),
+        digest_size=8,
+    ).hexdigest()
     return (
         f"position:v1:{member.pk}:{member.created_at.timestamp()}:{member.products_version}:"
-        f"{int(hide_amounts)}:{timezone.localdate():%Y%m%d}:{translation.get_language()}"
+        f"{holder}:{int(hide_amounts)}:{timezone.localdate():%Y%m%d}:{translation.get_language()}"
     )
 
 

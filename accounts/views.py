@@ -15,12 +15,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from identity.services import user_set_hide_amounts
+from identity.services.preferences import user_set_hide_amounts
 
-from . import exports
 from .forms import MovementFilterForm, StatementForm
 from .models import ExportJob
-from .receipts import receipt_build
 from .registries.position import extra_sections
 from .registries.scopes import account_scope
 from .selectors import (
@@ -32,11 +30,13 @@ from .selectors import (
     movement_list,
     position_cache_key,
     position_for_member,
+    receipt_build,
     receipt_get_for_user,
     term_deposit_get_for_user,
     term_deposit_interest_at_maturity,
     term_deposit_interest_earned,
 )
+from .services import documents
 from .services.exports import export_job_create
 
 PDF = "application/pdf"
@@ -159,11 +159,11 @@ def movements_download(request, number: str, fmt: str):
         return redirect("accounts:export_status", job_id=job.pk)
     stamp = f"{account.number}_{data['date_from']:%Y%m%d}_{data['date_to']:%Y%m%d}"
     if fmt == "pdf":
-        content = exports.movements_pdf(
+        content = documents.movements_pdf(
             account=account, entries=entries, date_from=data["date_from"], date_to=data["date_to"]
         )
         return _attachment(content, f"movimientos_{stamp}.pdf", PDF)
-    content = exports.movements_xlsx(
+    content = documents.movements_xlsx(
         account=account,
         entries=entries.iterator(chunk_size=2000),
         date_from=data["date_from"],
@@ -180,7 +180,7 @@ def receipt(request, receipt_number: str):
     if request.GET.get("formato") == "pdf":
         context["cooperative"] = settings.COOPERATIVE
         return _attachment(
-            exports.receipt_pdf(context), f"comprobante_{txn.receipt_number}.pdf", PDF
+            documents.receipt_pdf(context), f"comprobante_{txn.receipt_number}.pdf", PDF
         )
     template = "accounts/receipt.html#receipt" if request.htmx else "accounts/receipt.html"
     return render(request, template, context)
@@ -213,7 +213,7 @@ def statement(request):
     if request.GET and form.is_valid():
         account = account_get_for_user(user=request.user, number=form.cleaned_data["cuenta"])
         month = form.cleaned_data["mes"]
-        first, last = exports.month_bounds(month)
+        first, last = documents.month_bounds(month)
         rows = movement_list(account=account, date_from=first, date_to=last).count()
         if rows > settings.EXPORT_SYNC_MAX_ROWS:
             job = export_job_create(
@@ -223,7 +223,7 @@ def statement(request):
                 params={"month": month.isoformat()},
             )
             return redirect("accounts:export_status", job_id=job.pk)
-        content = exports.statement_pdf(exports.statement_context(account=account, month=month))
+        content = documents.statement_pdf(documents.statement_context(account=account, month=month))
         return _attachment(content, f"estado_de_cuenta_{account.number}_{month:%Y%m}.pdf", PDF)
     default_month = timezone.localdate().replace(day=1)
     return render(

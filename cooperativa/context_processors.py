@@ -4,7 +4,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
-from identity.models import Member
+from enterprise.selectors.menu import company_menu
 from identity.selectors import previous_sign_in_for_request
 
 
@@ -42,50 +42,16 @@ def portal(request):
         session_idle=_session_idle(),
         hide_amounts=user.hide_amounts,
         last_sign_in=previous_sign_in_for_request(request),
-        company_profile=_company_profile(user),
     )
-    profile = context["company_profile"]
-    if profile is not None:
-        from enterprise.approvals import services_of
-
-        allowed = services_of(profile)
-        context["can_transfer"] = bool(
-            allowed & {"TRANSF_PROPIAS", "TRANSF_COOPROGRESO", "TRANSF_INTERBANCARIAS"}
+    menu = company_menu(request, user)
+    if menu is None:
+        # A member's menu: everything the retail portal offers.
+        context.update(
+            company_profile=None, can_transfer=True, can_position=True, can_beneficiaries=True
         )
-        context["can_authorize"] = "AUTORIZAR" in allowed
-        context["can_position"] = "POSICION" in allowed
-        context["can_beneficiaries"] = bool(
-            allowed & {"BENEF_COOPROGRESO", "BENEF_OTROS_BANCOS", "BENEF_TARJETAS"}
-        )
-        context["can_query"] = bool(allowed & {"CONSULTAS_TODAS", "CONSULTAS_PENDIENTES"})
-        context["can_payroll"] = "PAGO_MASIVO" in allowed
-        context["enterprise_section"] = _enterprise_section(request)
     else:
-        context.update(can_transfer=True, can_position=True, can_beneficiaries=True)
+        context.update(menu)
     return context
-
-
-def _enterprise_section(request) -> str:
-    """Which enterprise menu entry the page belongs to (its link is marked current)."""
-    match = getattr(request, "resolver_match", None)
-    if match is None or match.app_name != "enterprise":
-        return ""
-    name = match.url_name or ""
-    if name.startswith("user") or name == "audit":
-        return "users"
-    if name.startswith("quer"):
-        return "queries"
-    if name in {"levels", "limits_edit", "level_add", "level_remove", "bands_edit"}:
-        return "levels"
-    return "authorize"
-
-
-def _company_profile(user):
-    # Only company logins operate a company Member: members' pages skip the lookup.
-    customer = user.customer
-    if customer is None or customer.kind != Member.Kind.COMPANY:
-        return None
-    return getattr(user, "company_profile", None)
 
 
 def _session_idle() -> dict:

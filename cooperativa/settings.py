@@ -129,10 +129,10 @@ LOGOUT_REDIRECT_URL = "identity:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # 8–15 characters with upper and lower case, a digit and one of $@#!%*?& (the manuals' rule).
-    {"NAME": "identity.passwords.CompositionValidator"},
-    {"NAME": "identity.passwords.NotUsernameValidator"},
+    {"NAME": "identity.services.passwords.CompositionValidator"},
+    {"NAME": "identity.services.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "identity.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
+    {"NAME": "identity.services.passwords.HistoryValidator", "OPTIONS": {"remember": 5}},
 ]
 
 LANGUAGE_CODE = "es-ec"
@@ -271,9 +271,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "identity/locked.html"
 # The same address everywhere (lockouts, audit, devices): see TRUSTED_PROXIES.
-AXES_CLIENT_IP_CALLABLE = "identity.services.client_ip"
+AXES_CLIENT_IP_CALLABLE = "identity.services.audit.client_ip"
 # Forms refuse long usernames; this keeps any other path within the lockout's 255 characters.
-AXES_USERNAME_CALLABLE = "identity.services.lockout_username"
+AXES_USERNAME_CALLABLE = "identity.services.lockout.lockout_username"
 # The rendered position is cached per member and version (see accounts.selectors); 0 disables.
 # Each process keeps its own copy: the version in the key comes from the database, so a
 # process-local cache is as correct as a shared one and spares a network round trip.
@@ -283,7 +283,7 @@ CACHES["local"] = {
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "identity.sms.FileSmsBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "identity.services.sms.FileSmsBackend")
 SMS_FILE_PATH = VAR_DIR / "sms"
 
 # Sessions end after this much inactivity (a dialog warns a minute before) and, whatever the
@@ -295,9 +295,9 @@ SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12
 # credentials are e-mailed.
 ENROLMENT_REQUIRES_APPROVAL = env_bool("ENROLMENT_REQUIRES_APPROVAL")
 TEMPORARY_CREDENTIALS_HOURS = 48
-# Flows anyone can start before signing in (identity/recovery_limits.py): requests an hour per
-# client address and per identification, and recovery messages an hour that reach one person
-# (strangers' requests and the person's own registered browser each have this many).
+# Flows anyone can start before signing in (identity/services/recovery_limits.py): requests an
+# hour per client address and per identification, and recovery messages an hour that reach one
+# person (strangers' requests and the person's own registered browser each have this many).
 RECOVERY_REQUESTS_PER_IP = int(os.environ.get("RECOVERY_REQUESTS_PER_IP", "10"))
 RECOVERY_REQUESTS_PER_IDENTIFICATION = int(
     os.environ.get("RECOVERY_REQUESTS_PER_IDENTIFICATION", "5")

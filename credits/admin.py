@@ -1,19 +1,38 @@
 from django.contrib import admin
 
 from .models import Card, Loan
+from .services import card_save, cards_delete, loan_save, loans_delete
 
 
 @admin.register(Loan)
 class LoanAdmin(admin.ModelAdmin):
+    list_display = ("number", "owner", "product_name", "amount", "outstanding", "status")
+
     def get_readonly_fields(self, request, obj=None):
         return ("owner", "number") if obj else ()
 
-    list_display = ("number", "owner", "product_name", "amount", "outstanding", "status")
+    def save_model(self, request, obj, form, change):
+        loan_save(loan=obj)
+
+    def delete_model(self, request, obj):
+        loans_delete(loans=Loan.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        loans_delete(loans=queryset)
 
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
+    list_display = ("masked_number", "owner", "brand", "kind", "credit_limit")
+
     def get_readonly_fields(self, request, obj=None):
         return ("owner", "masked_number") if obj else ()
 
-    list_display = ("masked_number", "owner", "brand", "kind", "credit_limit")
+    def save_model(self, request, obj, form, change):
+        card_save(card=obj)
+
+    def delete_model(self, request, obj):
+        cards_delete(cards=Card.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        cards_delete(cards=queryset)

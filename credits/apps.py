@@ -8,7 +8,6 @@ class CreditsConfig(AppConfig):
     def ready(self):
         from accounts.registries.position import register_section
 
-        from . import signals  # noqa: F401
         from .selectors import cards_section, loans_section
 
         register_section(loans_section)

@@ -3,7 +3,7 @@
 
 from celery import shared_task
 
-from . import approvals
+from .services import approvals
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -3,13 +3,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .credentials import (
-    EnrolmentError,
-    enrolment_approve,
-    enrolment_reject,
-    temporary_credentials_send,
-    user_unlock,
-)
 from .models import (
     AuditEvent,
     Consent,
@@ -22,6 +15,9 @@ from .models import (
     TrustedDevice,
     User,
 )
+from .services.credentials import temporary_credentials_send
+from .services.enrolment import EnrolmentError, enrolment_approve, enrolment_reject
+from .services.lockout import user_unlock
 
 
 @admin.register(User)

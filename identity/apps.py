@@ -6,4 +6,4 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identidad y acceso"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals  # noqa: F401 - receivers of Django's sign-in signals

@@ -10,12 +10,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum.ec import ci
 
-from .credentials import (
+from .models import IdType, SecurityImage
+from .services.credentials import (
     MIN_SECURITY_QUESTIONS,
     SECURITY_QUESTIONS,
     username_validate,
 )
-from .models import IdType, SecurityImage
+from .services.security import factors_available
 
 # The sign-in takes staff and legacy logins too, so these are the model's and a generous
 # ceiling, not the members' 15-character rules (hashing an unbounded password costs time).
@@ -279,4 +280,27 @@ class DeviceRemoveForm(forms.Form):
         label=_("Motivo"),
         max_length=200,
         error_messages={"required": _("Ingresa el motivo por el cual eliminas el dispositivo.")},
+    )
+
+
+class FactorForm(forms.Form):
+    factor = forms.ChoiceField(
+        label=_("Factor de seguridad predeterminado"), widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factor"].choices = factors_available(user)
+        self.fields["factor"].initial = user.otp_factor
+
+
+class ConfirmForm(forms.Form):
+    """Operations with nothing to fill in: the code approves the button."""
+
+
+class PasskeyNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("Nombre de la llave (ej.: Mi teléfono)"),
+        max_length=40,
+        error_messages={"required": _("Escribe un nombre para reconocer la llave.")},
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 
-from . import signin_flow
+from .services import signin_flow
 
 SINCE = "session_since"
 SEEN = "session_seen"

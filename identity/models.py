@@ -43,8 +43,10 @@ class Member(models.Model):
         return f"{self.full_name} ({self.identification})"
 
     def save(self, *args, **kwargs):
-        # products_version is only ever incremented in SQL (identity.services): a save from a
-        # form or the admin holds an older number and must not write it back.
+        # A guard, not a bump: products_version is only ever incremented in SQL (the services'
+        # member_products_changed, the ledger's posting), and an instance read before such a
+        # change (a form, the admin) holds an older number, and writing it back would make
+        # pages cached before the change current again: a save leaves the field out.
         if (
             self.pk is not None
             and not kwargs.get("force_insert")

@@ -3,8 +3,11 @@ from datetime import datetime
 from functools import cache
 
 from django.db import connections, router
+from django.http import Http404
+from django.utils.translation import gettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Member, SignIn, User
+from .models import AuditEvent, Consent, Member, Passkey, SignIn, TrustedDevice, User
 
 SESSION_KEY = "previous_sign_in"
 
@@ -107,3 +110,96 @@ def user_with_customer(*, user_id) -> User | None:
             member_model, alias, member_names, member_conv, member_values, connection
         )
     return user
+
+
+def security_activity(*, user: User, limit: int = 20):
+    """Recent sign-ins and security changes, newest first: "Actividad de seguridad"."""
+    sign_ins = [
+        {"at": s.at, "what": gettext("Inicio de sesión"), "device": s.device, "ip": s.ip}
+        for s in SignIn.objects.filter(user=user).order_by("-at")[:limit]
+    ]
+    labels = {
+        "security.password": gettext("Cambio de contraseña"),
+        "security.username": gettext("Cambio de nombre de usuario"),
+        "security.questions": gettext("Cambio de imagen y preguntas de seguridad"),
+        "security.factor": gettext("Cambio de factor de seguridad"),
+        "security.totp_add": gettext("Aplicación autenticadora agregada"),
+        "security.totp_remove": gettext("Aplicación autenticadora eliminada"),
+        "device.register": gettext("Dispositivo registrado"),
+        "device.remove": gettext("Dispositivo eliminado"),
+        "credentials.setup": gettext("Configuración de credenciales"),
+        "credentials.password_reset": gettext("Recuperación de contraseña"),
+        "credentials.unlock": gettext("Desbloqueo de usuario"),
+        "security.sessions": gettext("Cierre de otras sesiones"),
+        "security.passkey_add": gettext("Llave de acceso registrada"),
+        "security.passkey_remove": gettext("Llave de acceso eliminada"),
+    }
+    changes = [
+        {"at": e.at, "what": labels.get(e.action, e.action), "device": "", "ip": e.ip}
+        for e in AuditEvent.objects.filter(actor=user, action__in=list(labels)).order_by("-at")[
+            :limit
+        ]
+    ]
+    return sorted(sign_ins + changes, key=lambda row: row["at"], reverse=True)[:limit]
+
+
+def devices_of(*, user: User):
+    """The browsers this user registered and has not removed."""
+    return TrustedDevice.objects.filter(user=user, removed_at__isnull=True)
+
+
+def device_get_for_user(*, user: User, pk: int) -> TrustedDevice:
+    """One of this user's registered browsers, or 404."""
+    device = devices_of(user=user).filter(pk=pk).first()
+    if device is None:
+        raise Http404
+    return device
+
+
+def passkeys_of(*, user: User):
+    return Passkey.objects.filter(user=user)
+
+
+def passkey_get_for_user(*, user: User, pk: int) -> Passkey:
+    """One of this user's passkeys, or 404."""
+    passkey = passkeys_of(user=user).filter(pk=pk).first()
+    if passkey is None:
+        raise Http404
+    return passkey
+
+
+def totp_enrolling(*, user: User) -> TOTPDevice | None:
+    """The authenticator being enrolled (not confirmed yet), if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+
+
+def consents_of(*, user: User):
+    """The texts the member this login operates accepted ("Términos aceptados")."""
+    if not user.customer_id:
+        return Consent.objects.none()
+    return Consent.objects.filter(member_id=user.customer_id).select_related("document")
+
+
+def challenge_of(*, pk, user: User | None = None, member: Member | None = None):
+    """The code challenge a posted or kept id names, only if it is this person's (None
+    otherwise: a forged id finds nothing)."""
+    from .models import OtpChallenge
+
+    try:
+        pk = int(pk or 0)
+    except (TypeError, ValueError):
+        return None
+    return OtpChallenge.objects.filter(pk=pk, user=user, member=member).first()
+
+
+def trusted_device(*, pk) -> TrustedDevice | None:
+    return TrustedDevice.objects.filter(pk=pk).first()
+
+
+def flow_subject(*, user_id=None, member_id=None) -> tuple[User | None, Member | None]:
+    """Whom an anonymous recovery flow is for, read with one query whichever it is (a decoy's
+    ids are 0 and find nobody in the same time)."""
+    if member_id is None:
+        user = User.objects.select_related("customer").filter(pk=user_id or 0).first()
+        return user, None
+    return None, Member.objects.filter(pk=member_id or 0).first()

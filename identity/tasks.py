@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from .notifications import notification_deliver, notifications_relay
-from .recovery_limits import recovery_requests_prune
+from .services.notifications import notification_deliver, notifications_relay
+from .services.recovery_limits import recovery_requests_prune
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -6,4 +6,9 @@ class PayrollConfig(AppConfig):
     verbose_name = "Pagos masivos"
 
     def ready(self):
-        from . import execution, reports  # noqa: F401 - register the executor and Consultas rows
+        from accounts.registries.operations import register_operation
+
+        from .services import reports  # noqa: F401 - Consultas' rows of a bulk payment
+        from .services.operations import PAYROLL
+
+        register_operation(PAYROLL)

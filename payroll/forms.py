@@ -10,10 +10,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from enterprise.approvals import accounts_of
+from enterprise.selectors.access import accounts_of
 
-from .errors import PayrollError
-from .services import batch_payment_preview
+from .services.batches import PayrollError, batch_payment_preview
 
 ALL_ROWS = "todos"
 XLSX_TYPES = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

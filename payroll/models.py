@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
+#: the approval-order kind (and operation code) of a bulk payment
+PAYROLL_KIND = "PAGO_MASIVO"
+
+
 class PayrollBatch(models.Model):
     class Status(models.TextChoices):
         IMPORTING = "IMPORTANDO", _("Importando")

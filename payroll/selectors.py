@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from enterprise.approvals import company_user
+from enterprise.models import ApprovalOrder
+from enterprise.selectors.access import accounts_of, company_user
 
-from .models import PayrollBatch, PayrollRow
+from .models import PAYROLL_KIND, PayrollBatch, PayrollRow
 
 
 def batch_get_for_user(*, user, pk) -> PayrollBatch:
@@ -46,3 +47,20 @@ def batch_rows(batch: PayrollBatch, query: str = ""):
 def payable_rows(batch: PayrollBatch):
     """Rows that may go into a new payment: valid and neither paid nor waiting in an order."""
     return batch.rows.filter(errors=[], payment=PayrollRow.Payment.NONE)
+
+
+def payroll_order_get_for_profile(*, profile, pk) -> ApprovalOrder:
+    """A bulk payment's order of this company, debited from an account the user may use."""
+    order = (
+        ApprovalOrder.objects.select_related("company")
+        .filter(
+            pk=pk,
+            kind=PAYROLL_KIND,
+            company=profile.company,
+            debit_account__in=accounts_of(profile),
+        )
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order

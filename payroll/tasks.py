@@ -1,22 +1,21 @@
-"""Celery tasks of bulk payments: ids only, idempotent."""
+"""Celery tasks of bulk payments: ids only, idempotent, each calling one service."""
 
 from celery import shared_task
+
+from .services.execution import orders_unfinished, rows_pay
+from .services.importer import batch_import, imports_stale_fail
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def payroll_execute(order_id: int) -> dict:
     """Pays an approved bulk payment's rows; acks late and idempotent, so a worker killed
     midway is simply run again (beat also sweeps executed orders with rows still waiting)."""
-    from .execution import rows_pay
-
     return rows_pay(order_id=order_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def payroll_resume() -> int:
     """Beat: executed bulk payments whose rows still wait (a worker died) are paid now."""
-    from .execution import orders_unfinished, rows_pay
-
     resumed = 0
     for order_id in orders_unfinished():
         rows_pay(order_id=order_id)
@@ -28,14 +27,10 @@ def payroll_resume() -> int:
 def payroll_import(batch_id: str) -> None:
     """Reads, checks and stores an uploaded sheet's rows (``importer.batch_import``): a no-op
     once the batch is no longer IMPORTANDO, so a redelivered message changes nothing."""
-    from .importer import batch_import
-
     batch_import(batch_id=batch_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def payroll_imports_stale() -> int:
     """Beat: imports left IMPORTANDO for half an hour end FALLIDO, so their page stops."""
-    from .importer import imports_stale_fail
-
     return imports_stale_fail()

@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 
 from common.refusal import Refusal
 from identity.models import Member, Notification
-from identity.notifications import notification_queue
+from identity.services.notifications import notification_queue
 
 from .models import CARD_PRODUCTS, Complaint, ComplaintProduct
 from .selectors import complaint_ack_address, complaint_for_token

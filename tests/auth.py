@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from identity.models import Notification
-from identity.notifications import REDACTED
+from identity.services.notifications import REDACTED
 from tests.factories import PASSWORD
 
 CODE_RE = re.compile(r"Código (\d{6}) para")

@@ -49,8 +49,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def accepted_terms(self, create, extracted, **kwargs):
         # Users in the portal have accepted the current legal texts (pass False to test that).
         if create and extracted is not False and self.customer_id:
-            from identity.credentials import terms_current
             from identity.models import Consent
+            from identity.services.terms import terms_current
 
             Consent.objects.bulk_create(
                 Consent(member=self.customer, user=self, document=document)

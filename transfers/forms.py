@@ -6,20 +6,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPOSIT_PRODUCTS, Account
+from accounts.registries.scopes import debit_scope
 from common.money_input import MoneyField
 from identity.models import IdType
 
 from .models import AccountType, Beneficiary, Institution, LimitCategory
-from .services.beneficiaries import account_number_check, identification_check
+from .services.beneficiaries import account_number_check, identification_check, limits_problem
+from .services.fees import interbank_fee
 from .services.holders import holder_reveal
-from .services.orders import (
-    ORIGIN_PRODUCTS,
-    Payee,
-    TransferError,
-    amount_clean,
-    funds_declaration_required,
-    limit_problem,
+from .services.limits import funds_declaration_required, limit_problem
+from .services.operations import (
+    InterbankTransferPayload,
+    MemberTransferPayload,
+    OwnTransferPayload,
+    PayeeData,
 )
+from .services.orders import ORIGIN_PRODUCTS, Payee, TransferError, amount_clean
 
 
 class AccountChoice(forms.ModelChoiceField):
@@ -71,6 +73,12 @@ class BaseTransferForm(forms.Form):
         self.fields["origin"].queryset = Account.objects.filter(
             owner=member, product__in=ORIGIN_PRODUCTS, status=Account.Status.ACTIVE
         ).order_by("number")
+        scope = debit_scope(user) if user is not None else None
+        if scope is not None:
+            # A company user debits only the accounts granted to them.
+            self.fields["origin"].queryset = self.fields["origin"].queryset.filter(
+                pk__in=scope.values("pk")
+            )
         if not self.is_bound:
             self.initial.setdefault("key", uuid.uuid4())
 
@@ -127,6 +135,22 @@ class BaseTransferForm(forms.Form):
         # Scoped to the member: a key typed into a form can never reach another's transfer.
         return f"tr-{self.member.pk}-{self.cleaned_data['key']}"
 
+    def common_payload(self) -> dict:
+        data = self.cleaned_data
+        beneficiary = data.get("beneficiary")
+        return {
+            "origin": data["origin"].pk,
+            "amount": data["amount"],
+            "memo": data.get("memo", ""),
+            "beneficiary": beneficiary.pk if beneficiary is not None else None,
+            "funds_origin": data.get("funds_origin", ""),
+            "funds_purpose": data.get("funds_purpose", ""),
+        }
+
+    def payee_to_save(self) -> dict | None:
+        """What "Guardar beneficiario" saves, when it was ticked for a payee not saved yet."""
+        return None
+
 
 class OwnTransferForm(BaseTransferForm):
     destination = AccountChoice(
@@ -143,6 +167,10 @@ class OwnTransferForm(BaseTransferForm):
             owner=self.member, product__in=DEPOSIT_PRODUCTS, status=Account.Status.ACTIVE
         ).order_by("number")
         del self.fields["funds_origin"], self.fields["funds_purpose"]
+
+    def payload(self) -> OwnTransferPayload:
+        destination = self.cleaned_data["destination"].pk
+        return OwnTransferPayload(**self.common_payload(), destination=destination)
 
     def clean(self):
         data = super().clean()
@@ -178,6 +206,10 @@ class PayeeTransferForm(BaseTransferForm):
             approved_at__isnull=False,
         ).select_related("institution")
 
+    def wants_saved(self) -> bool:
+        data = self.cleaned_data
+        return data.get("beneficiary") is None and bool(data.get("save_beneficiary"))
+
 
 class MemberTransferForm(PayeeTransferForm):
     category = LimitCategory.MEMBER
@@ -192,6 +224,24 @@ class MemberTransferForm(PayeeTransferForm):
         "amount",
         "memo",
     ]
+
+    def payload(self) -> MemberTransferPayload:
+        data = self.cleaned_data
+        return MemberTransferPayload(
+            **self.common_payload(),
+            destination=data["destination"].pk,
+            email=data.get("email", ""),
+        )
+
+    def payee_to_save(self) -> dict | None:
+        if not self.wants_saved():
+            return None
+        data = self.cleaned_data
+        return {
+            "account_number": data["destination"].number,
+            "alias": data.get("alias", ""),
+            "email": data.get("email", ""),
+        }
 
     def clean(self):
         data = super().clean()
@@ -250,10 +300,30 @@ class InterbankTransferForm(PayeeTransferForm):
     ]
 
     def charges(self):
-        from .services.orders import interbank_fee
-
         fee, vat = interbank_fee()
         return fee, vat, fee + vat
+
+    def payload(self) -> InterbankTransferPayload:
+        data = self.cleaned_data
+        return InterbankTransferPayload(
+            **self.common_payload(),
+            payee=PayeeData.of(data["payee"]),
+        )
+
+    def payee_to_save(self) -> dict | None:
+        if not self.wants_saved():
+            return None
+        payee = self.cleaned_data["payee"]
+        return {
+            "institution": payee.institution,
+            "account_number": payee.account_number,
+            "account_type": payee.account_type,
+            "holder_name": payee.name,
+            "id_type": payee.id_type,
+            "identification": payee.identification,
+            "email": payee.email,
+            "alias": self.cleaned_data.get("alias", ""),
+        }
 
     def clean(self):
         data = super().clean()
@@ -322,6 +392,16 @@ class LimitsForm(forms.Form):
                 )
                 fields.append(name)
             self.rows.append((label, [self[name] for name in fields], current))
+
+    def clean(self):
+        cleaned = super().clean()
+        for category, label in LimitCategory.choices:
+            names = [f"{category}_{p}" for p in ("daily", "weekly", "monthly")]
+            if all(name in cleaned for name in names):
+                problem = limits_problem(category, self.values(category))
+                if problem:
+                    self.add_error(None, f"{label}: {problem}")
+        return cleaned
 
     def values(self, category: str) -> tuple[Decimal, Decimal, Decimal]:
         return tuple(self.cleaned_data[f"{category}_{p}"] for p in ("daily", "weekly", "monthly"))

@@ -1,41 +1,46 @@
 from django.urls import path
 
-from . import views
+from .views import beneficiaries, limits, orders
 
 app_name = "transfers"
 
 urlpatterns = [
-    path("transferencias/", views.index, name="index"),
-    path("transferencias/mis-cuentas/", views.OwnTransferView.as_view(), name="own"),
+    path("transferencias/", orders.index, name="index"),
+    path("transferencias/mis-cuentas/", orders.transfer_form, {"kind": "own"}, name="own"),
     path(
         "transferencias/mis-cuentas/confirmar/",
-        views.OwnConfirmView.as_view(),
+        orders.TransferConfirmView.as_view(kind="own"),
         name="own_confirm",
     ),
-    path("transferencias/cooprogreso/", views.MemberTransferView.as_view(), name="member"),
+    path("transferencias/cooprogreso/", orders.transfer_form, {"kind": "member"}, name="member"),
     path(
         "transferencias/cooprogreso/confirmar/",
-        views.MemberConfirmView.as_view(),
+        orders.TransferConfirmView.as_view(kind="member"),
         name="member_confirm",
     ),
-    path("transferencias/cooprogreso/validar/", views.account_holder, name="account_holder"),
-    path("transferencias/interbancarias/", views.InterbankTransferView.as_view(), name="interbank"),
+    path("transferencias/cooprogreso/validar/", orders.account_holder, name="account_holder"),
+    path(
+        "transferencias/interbancarias/",
+        orders.transfer_form,
+        {"kind": "interbank"},
+        name="interbank",
+    ),
     path(
         "transferencias/interbancarias/confirmar/",
-        views.InterbankConfirmView.as_view(),
+        orders.TransferConfirmView.as_view(kind="interbank"),
         name="interbank_confirm",
     ),
-    path("transferencias/<int:pk>/", views.receipt, name="receipt"),
-    path("transferencias/cupos/", views.LimitsView.as_view(), name="limits"),
-    path("beneficiarios/", views.beneficiaries, name="beneficiaries"),
+    path("transferencias/<int:pk>/", orders.receipt, name="receipt"),
+    path("transferencias/cupos/", limits.LimitsView.as_view(), name="limits"),
+    path("beneficiarios/", beneficiaries.beneficiaries, name="beneficiaries"),
     path(
         "beneficiarios/<int:pk>/editar/",
-        views.BeneficiaryEditView.as_view(),
+        beneficiaries.BeneficiaryEditView.as_view(),
         name="beneficiary_edit",
     ),
     path(
         "beneficiarios/<int:pk>/eliminar/",
-        views.BeneficiaryDeleteView.as_view(),
+        beneficiaries.BeneficiaryDeleteView.as_view(),
         name="beneficiary_delete",
     ),
 ]

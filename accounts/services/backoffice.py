@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext
 
-from identity.services import audit_record
+from identity.services.audit import audit_record
 
 from ..models import Account, Channel, InternalAccount, Transaction, TransactionKind
 from .ledger import InvalidPosting, Leg, internal_account_id, to_money, transaction_post

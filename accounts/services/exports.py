@@ -12,16 +12,16 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .. import exports
+from common.background import enqueue
+
 from ..models import ExportJob
 from ..selectors import export_job_get_for_user, movement_list
+from . import documents
 
 
 def export_job_create(*, user, account, kind: str, params: dict) -> ExportJob:
-    from ..tasks import export_job_run
-
     job = ExportJob.objects.create(user=user, account=account, kind=kind, params=params)
-    transaction.on_commit(lambda: export_job_run.delay(job.pk))
+    transaction.on_commit(lambda: enqueue("accounts.tasks.export_job_run", job.pk))
     return job
 
 
@@ -68,11 +68,11 @@ def export_job_execute(*, job_id: int) -> None:
 def _build(job: ExportJob) -> tuple[bytes, str]:
     account = job.account
     if job.kind == ExportJob.Kind.STATEMENT_PDF:
-        context = exports.statement_context(
+        context = documents.statement_context(
             account=account, month=date.fromisoformat(job.params["month"])
         )
         ExportJob.objects.filter(pk=job.pk).update(total_rows=len(context["entries"]), progress=30)
-        return exports.statement_pdf(context), "pdf"
+        return documents.statement_pdf(context), "pdf"
     first = date.fromisoformat(job.params["date_from"])
     last = date.fromisoformat(job.params["date_to"])
     entries = movement_list(
@@ -80,7 +80,7 @@ def _build(job: ExportJob) -> tuple[bytes, str]:
     )
     ExportJob.objects.filter(pk=job.pk).update(total_rows=entries.count(), progress=20)
     if job.kind == ExportJob.Kind.MOVEMENTS_XLSX:
-        return exports.movements_xlsx(
+        return documents.movements_xlsx(
             account=account,
             entries=entries.iterator(chunk_size=2000),
             date_from=first,
@@ -88,6 +88,6 @@ def _build(job: ExportJob) -> tuple[bytes, str]:
         ), "xlsx"
     rows = list(entries)
     _progress(job, 40)
-    return exports.movements_pdf(
+    return documents.movements_pdf(
         account=account, entries=rows, date_from=first, date_to=last
     ), "pdf"

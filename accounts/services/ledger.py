@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.refusal import Refusal
+from identity.services.members import member_products_changed
 
 from ..models import Account, Entry, Hold, InternalAccount, Product, Transaction
 
@@ -286,6 +287,60 @@ def _post(
     # issue, without its per-object cost (make bench holds it to half of bare psycopg).
     connection = transaction.get_connection()
     ids = sorted({leg.account_id for leg in legs})
+    accounts = _accounts_lock(connection, ids)
+    posted_at = _posting_time(requested=posted_at, accounts=accounts.values())
+    if consume_holds:
+        _holds_consume(hold_ids=consume_holds, accounts=accounts, closed_at=posted_at)
+    rows = _legs_apply(legs, accounts)
+    txn = Transaction(
+        kind=kind,
+        channel=channel,
+        memo=memo[:200],
+        reason=reason,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        initiated_by=initiated_by if getattr(initiated_by, "pk", None) else None,
+        posted_at=posted_at,
+        details=details,
+    )
+    prep = _field_prep(connection)
+    when = prep("posted_at", posted_at)
+    txn_params = [
+        kind,
+        channel,
+        txn.memo,
+        reason,
+        idempotency_key,
+        fingerprint,
+        txn.initiated_by_id,
+        when,
+        prep("details", details),
+    ]
+    with connection.cursor() as cursor:
+        # A concurrent duplicate of this key queued behind our locks; when it gets them, this
+        # insert fails on the unique index and the caller returns our transaction instead.
+        if connection.vendor == "postgresql":
+            txn.pk = _entries_insert_postgresql(cursor, txn_params, rows, when)
+        else:
+            txn.pk = _entries_insert_sqlite(cursor, txn_params, rows, when)
+        extra_sql, extra_params = also_insert(txn.pk) if also_insert else (None, [])
+        also_id = _balances_update(
+            cursor,
+            connection,
+            ids=ids,
+            accounts=accounts,
+            when=when,
+            extra_sql=extra_sql,
+            extra_params=extra_params,
+        )
+        if extra_sql:
+            txn.also_id = also_id
+    txn._state.adding = False
+    txn._state.db = connection.alias
+    return txn
+
+
+def _accounts_lock(connection, ids: list[int]) -> dict[int, _Locked]:
     # Locks in id order: two postings over the same accounts queue instead of deadlocking.
     # NO KEY UPDATE still lets other transactions insert entries referencing these rows.
     lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
@@ -310,20 +365,25 @@ def _post(
         }
     if len(accounts) != len(ids):
         raise InvalidPosting(gettext("Una de las cuentas no existe."))
-    posted_at = _posting_time(requested=posted_at, accounts=accounts.values())
+    return accounts
 
-    if consume_holds:
-        holds = list(Hold.objects.select_for_update().filter(pk__in=consume_holds).order_by("pk"))
-        if len(holds) != len(set(consume_holds)):
+
+def _holds_consume(*, hold_ids: Sequence[int], accounts: dict[int, _Locked], closed_at) -> None:
+    """The holds the posting spends: their amounts are available to it, and they close."""
+    holds = list(Hold.objects.select_for_update().filter(pk__in=hold_ids).order_by("pk"))
+    if len(holds) != len(set(hold_ids)):
+        raise InvalidPosting(gettext("La retención de fondos ya no está vigente."))
+    for hold in holds:
+        if hold.status != Hold.Status.ACTIVE or hold.account_id not in accounts:
             raise InvalidPosting(gettext("La retención de fondos ya no está vigente."))
-        for hold in holds:
-            if hold.status != Hold.Status.ACTIVE or hold.account_id not in accounts:
-                raise InvalidPosting(gettext("La retención de fondos ya no está vigente."))
-            accounts[hold.account_id].available += hold.amount
-        Hold.objects.filter(pk__in=[h.pk for h in holds]).update(
-            status=Hold.Status.CONSUMED, closed_at=posted_at
-        )
+        accounts[hold.account_id].available += hold.amount
+    Hold.objects.filter(pk__in=[h.pk for h in holds]).update(
+        status=Hold.Status.CONSUMED, closed_at=closed_at
+    )
 
+
+def _legs_apply(legs: Sequence[Leg], accounts: dict[int, _Locked]) -> list[tuple[Leg, Decimal]]:
+    """Each leg checked against its locked account, paired with the balance it leaves."""
     rows = []
     for leg in legs:
         account = accounts[leg.account_id]
@@ -334,125 +394,106 @@ def _post(
         account.balance += leg.amount
         account.available += leg.amount
         rows.append((leg, account.balance))
+    return rows
 
-    txn = Transaction(
-        kind=kind,
-        channel=channel,
-        memo=memo[:200],
-        reason=reason,
-        idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
-        initiated_by=initiated_by if getattr(initiated_by, "pk", None) else None,
-        posted_at=posted_at,
-        details=details,
+
+_INSERT_TRANSACTION = (
+    "INSERT INTO accounts_transaction (kind, channel, memo, reason, idempotency_key,"
+    " fingerprint, initiated_by_id, posted_at, details)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
+
+
+def _entries_insert_postgresql(cursor, txn_params: list, rows, when) -> int:
+    """One round trip for the transaction and its entries; ORDER BY keeps the entries' ids in
+    the legs' order (the order they are shown in). Returns the transaction's id."""
+    values = ", ".join(["(%s, %s::bigint, %s::numeric, %s::numeric, %s, %s)"] * len(rows))
+    cursor.execute(
+        f"WITH txn AS ({_INSERT_TRANSACTION}) INSERT INTO accounts_entry (transaction_id,"  # noqa: S608
+        " account_id, amount, balance_after, description, role, posted_at)"
+        " SELECT txn.id, v.account_id, v.amount, v.balance_after, v.description, v.role,"
+        f" %s FROM txn, (VALUES {values}) AS v(ord, account_id, amount, balance_after,"
+        " description, role) ORDER BY v.ord RETURNING transaction_id",
+        [*txn_params, when]
+        + [
+            v
+            for n, (leg, balance_after) in enumerate(rows)
+            for v in (n, leg.account_id, leg.amount, balance_after, leg.description, leg.role)
+        ],
     )
-    prep = _field_prep(connection)
-    when = prep("posted_at", posted_at)
-    with connection.cursor() as cursor:
-        # A concurrent duplicate of this key queued behind our locks; when it gets them, this
-        # insert fails on the unique index and the caller returns our transaction instead.
-        insert_txn = (
-            "INSERT INTO accounts_transaction (kind, channel, memo, reason, idempotency_key,"
-            " fingerprint, initiated_by_id, posted_at, details)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
-        )
-        txn_params = [
-            kind,
-            channel,
-            txn.memo,
-            reason,
-            idempotency_key,
-            fingerprint,
-            txn.initiated_by_id,
+    return cursor.fetchone()[0]
+
+
+def _entries_insert_sqlite(cursor, txn_params: list, rows, when) -> int:
+    """The transaction, then its entries in one multi-row insert. Returns the transaction's
+    id."""
+    cursor.execute(_INSERT_TRANSACTION, txn_params)
+    txn_id = cursor.fetchone()[0]
+    entry_params = []
+    for leg, balance_after in rows:
+        entry_params += [
+            txn_id,
+            leg.account_id,
+            leg.amount,
+            balance_after,
+            leg.description,
+            leg.role,
             when,
-            prep("details", details),
         ]
-        if connection.vendor == "postgresql":
-            # One round trip for the transaction and its entries; ORDER BY keeps the entries'
-            # ids in the legs' order (the order they are shown in).
-            values = ", ".join(["(%s, %s::bigint, %s::numeric, %s::numeric, %s, %s)"] * len(rows))
+    cursor.execute(
+        "INSERT INTO accounts_entry (transaction_id, account_id, amount, balance_after,"  # noqa: S608
+        " description, role, posted_at) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows)),
+        entry_params,
+    )
+    return txn_id
+
+
+def _balances_update(
+    cursor, connection, *, ids, accounts, when, extra_sql, extra_params
+) -> int | None:
+    """The accounts' new balances, their owners' ``products_version`` and the caller's own row
+    (``also_insert``), whose id it returns.
+
+    The version bump is this service's ``member_products_changed``, done in SQL in the same
+    transaction as the entries (see identity.models.Member.products_version): pages cached for
+    the owners' old version stop being served when the posting commits."""
+    balance_case = " ".join(["WHEN %s THEN %s"] * len(ids))
+    update_accounts = (
+        f"UPDATE accounts_account SET balance = CASE id {balance_case} END,"  # noqa: S608
+        f" available = CASE id {balance_case} END, last_posted_at = %s"
+        f" WHERE id IN ({_placeholders(len(ids))})"
+    )
+    params = (
+        [v for pk in ids for v in (pk, accounts[pk].balance)]
+        + [v for pk in ids for v in (pk, accounts[pk].available)]
+        + [when, *ids]
+    )
+    owners = sorted({a.owner_id for a in accounts.values() if a.owner_id is not None})
+    bump_owners = "UPDATE identity_member SET products_version = products_version + 1"
+    if owners and connection.vendor == "postgresql":
+        # One round trip for both updates (and the caller's row): the busiest path.
+        if extra_sql:
             cursor.execute(
-                f"WITH txn AS ({insert_txn}) INSERT INTO accounts_entry (transaction_id,"  # noqa: S608
-                " account_id, amount, balance_after, description, role, posted_at)"
-                " SELECT txn.id, v.account_id, v.amount, v.balance_after, v.description, v.role,"
-                f" %s FROM txn, (VALUES {values}) AS v(ord, account_id, amount, balance_after,"
-                " description, role) ORDER BY v.ord RETURNING transaction_id",
-                [*txn_params, when]
-                + [
-                    v
-                    for n, (leg, balance_after) in enumerate(rows)
-                    for v in (
-                        n,
-                        leg.account_id,
-                        leg.amount,
-                        balance_after,
-                        leg.description,
-                        leg.role,
-                    )
-                ],
+                f"WITH touched AS ({update_accounts} RETURNING owner_id),"  # noqa: S608
+                f" also AS ({extra_sql}) {bump_owners}"
+                " WHERE id IN (SELECT owner_id FROM touched) RETURNING (SELECT id FROM also)",
+                params + list(extra_params),
             )
-            txn.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(insert_txn, txn_params)
-            txn.pk = cursor.fetchone()[0]
-            entry_params = []
-            for leg, balance_after in rows:
-                entry_params += [
-                    txn.pk,
-                    leg.account_id,
-                    leg.amount,
-                    balance_after,
-                    leg.description,
-                    leg.role,
-                    when,
-                ]
-            cursor.execute(
-                "INSERT INTO accounts_entry (transaction_id, account_id, amount, balance_after,"  # noqa: S608
-                " description, role, posted_at) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows)),
-                entry_params,
-            )
-        balance_case = " ".join(["WHEN %s THEN %s"] * len(ids))
-        update_accounts = (
-            f"UPDATE accounts_account SET balance = CASE id {balance_case} END,"  # noqa: S608
-            f" available = CASE id {balance_case} END, last_posted_at = %s"
-            f" WHERE id IN ({_placeholders(len(ids))})"
+            return cursor.fetchone()[0]
+        cursor.execute(
+            f"WITH touched AS ({update_accounts} RETURNING owner_id) {bump_owners}"  # noqa: S608
+            " WHERE id IN (SELECT owner_id FROM touched)",
+            params,
         )
-        params = (
-            [v for pk in ids for v in (pk, accounts[pk].balance)]
-            + [v for pk in ids for v in (pk, accounts[pk].available)]
-            + [when, *ids]
-        )
-        owners = sorted({a.owner_id for a in accounts.values() if a.owner_id is not None})
-        # Same transaction as the entries: see identity.models.Member.products_version.
-        bump_owners = "UPDATE identity_member SET products_version = products_version + 1"
-        extra_sql, extra_params = also_insert(txn.pk) if also_insert else (None, [])
-        if owners and connection.vendor == "postgresql":
-            # One round trip for both updates (and the caller's row): the busiest path.
-            if extra_sql:
-                cursor.execute(
-                    f"WITH touched AS ({update_accounts} RETURNING owner_id),"  # noqa: S608
-                    f" also AS ({extra_sql}) {bump_owners}"
-                    " WHERE id IN (SELECT owner_id FROM touched) RETURNING (SELECT id FROM also)",
-                    params + list(extra_params),
-                )
-                txn.also_id = cursor.fetchone()[0]
-            else:
-                cursor.execute(
-                    f"WITH touched AS ({update_accounts} RETURNING owner_id) {bump_owners}"  # noqa: S608
-                    " WHERE id IN (SELECT owner_id FROM touched)",
-                    params,
-                )
-        else:
-            cursor.execute(update_accounts, params)
-            if owners:
-                cursor.execute(f"{bump_owners} WHERE id IN ({_placeholders(len(owners))})", owners)
-            if extra_sql:
-                cursor.execute(extra_sql, extra_params)
-                txn.also_id = cursor.fetchone()[0]
-    txn._state.adding = False
-    txn._state.db = connection.alias
-    return txn
+        return None
+    cursor.execute(update_accounts, params)
+    if owners:
+        cursor.execute(f"{bump_owners} WHERE id IN ({_placeholders(len(owners))})", owners)
+    if extra_sql:
+        cursor.execute(extra_sql, extra_params)
+        return cursor.fetchone()[0]
+    return None
 
 
 def _field_prep(connection):
@@ -506,6 +547,7 @@ def hold_place(
         # New values computed in Decimal under the lock: SQLite would do F() arithmetic in floats.
         account.available -= amount
         account.save(update_fields=["available"])
+        member_products_changed(member_ids=[account.owner_id])
         return Hold.objects.create(
             account=account,
             amount=amount,
@@ -528,6 +570,7 @@ def hold_release(*, hold_id: int) -> bool:
         if won:
             account.available += hold.amount
             account.save(update_fields=["available"])
+            member_products_changed(member_ids=[account.owner_id])
         return bool(won)
 
 

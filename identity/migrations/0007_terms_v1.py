@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from identity.legal import DEFAULTS
+from identity.services.legal_texts import DEFAULTS
 
 
 def publish(apps, schema_editor):

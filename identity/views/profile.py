@@ -7,34 +7,54 @@ import base64
 import json
 import time
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.signals import user_login_failed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..credentials import USERNAME_RULES, security_answers_hash, user_is_locked
-from ..devices import device_for_request, device_remove
-from ..forms import DeviceRemoveForm, PasswordChoiceForm, SecurityForm, UsernameForm
-from ..models import Consent, OtpFactor, Passkey, TrustedDevice
-from ..otp_views import OtpConfirmView
-from ..passkeys import PasskeyError, passkey_register, passkey_remove, registration_options
-from ..passwords import LENGTH_TEXT, RULES_TEXT
-from ..security import (
+from ..forms import (
+    ConfirmForm,
+    DeviceRemoveForm,
+    FactorForm,
+    PasskeyNameForm,
+    PasswordChoiceForm,
+    SecurityForm,
+    UsernameForm,
+)
+from ..models import OtpFactor
+from ..selectors import (
+    consents_of,
+    device_get_for_user,
+    devices_of,
+    passkey_get_for_user,
+    passkeys_of,
+    security_activity,
+    totp_enrolling,
+)
+from ..services.credentials import USERNAME_RULES, security_answers_hash
+from ..services.devices import device_for_request, device_remove
+from ..services.lockout import user_is_locked
+from ..services.passkeys import (
+    PasskeyError,
+    passkey_register,
+    passkey_remove,
+    registration_options,
+)
+from ..services.passwords import LENGTH_TEXT, RULES_TEXT
+from ..services.security import (
     factor_set,
     factors_available,
     other_sessions_close,
+    other_sessions_close_asked,
     password_change,
-    security_activity,
     security_questions_set,
     totp_confirm,
     totp_pending,
@@ -42,7 +62,7 @@ from ..security import (
     totp_remove,
     username_change,
 )
-from ..services import audit_record, client_ip
+from .otp import OtpConfirmView
 
 PROFILE = reverse_lazy("identity:profile")
 
@@ -144,18 +164,17 @@ class UsernameChangeView(OtpConfirmView):
 @require_GET
 def devices(request):
     current = device_for_request(user=request.user, request=request)
-    rows = TrustedDevice.objects.filter(user=request.user, removed_at__isnull=True)
     return render(
         request,
         "identity/profile/devices.html",
-        {"devices": rows, "current_id": current.pk if current else None},
+        {"devices": devices_of(user=request.user), "current_id": current.pk if current else None},
     )
 
 
 @login_required
 @require_GET
 def device_detail(request, pk):
-    device = get_object_or_404(TrustedDevice, pk=pk, user=request.user, removed_at__isnull=True)
+    device = device_get_for_user(user=request.user, pk=pk)
     template = "identity/profile/device_detail.html"
     if request.htmx:
         return render(request, template + "#dialog", {"device": device, "as_modal": True})
@@ -170,9 +189,7 @@ class DeviceRemoveView(OtpConfirmView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.device = get_object_or_404(
-                TrustedDevice, pk=kwargs["pk"], user=request.user, removed_at__isnull=True
-            )
+            self.device = device_get_for_user(user=request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None):
@@ -217,7 +234,7 @@ def security(request):
             "factors": factors_available(user),
             "has_totp": any(f == OtpFactor.TOTP for f, _ in factors_available(user)),
             "activity": security_activity(user=user),
-            "passkeys": Passkey.objects.filter(user=user),
+            "passkeys": passkeys_of(user=user),
             "is_member": user.customer_id is not None and not user.is_company_user,
         },
     )
@@ -252,17 +269,6 @@ class SecurityQuestionsView(OtpConfirmView):
         )
 
 
-class FactorForm(forms.Form):
-    factor = forms.ChoiceField(
-        label=_("Factor de seguridad predeterminado"), widget=forms.RadioSelect
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["factor"].choices = factors_available(user)
-        self.fields["factor"].initial = user.otp_factor
-
-
 class FactorView(OtpConfirmView):
     heading = _("Factor de seguridad predeterminado")
     otp_purpose = "factor_default"
@@ -280,10 +286,6 @@ class FactorView(OtpConfirmView):
     def confirmed(self, form, challenge):
         factor_set(request=self.request, user=self.request.user, factor=form.cleaned_data["factor"])
         return self.done(reverse("identity:security"), gettext("Factor de seguridad actualizado"))
-
-
-class ConfirmForm(forms.Form):
-    """Operations with nothing to fill in: the code approves the button."""
 
 
 class TotpAddView(OtpConfirmView):
@@ -318,7 +320,7 @@ class TotpAddView(OtpConfirmView):
 @require_http_methods(["GET", "POST"])
 def totp_scan(request):
     # Only shortly after the current factor approved adding an app (TotpAddView).
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-id").first()
+    device = totp_enrolling(user=request.user)
     if not _enrolment_allowed(request, "totp_enrolment") or device is None:
         return redirect("identity:totp_add")
     error = ""
@@ -358,10 +360,7 @@ class TotpRemoveView(TotpAddView):
 @login_required
 @require_POST
 def sessions_close(request):
-    other_sessions_close(request=request, user=request.user)
-    audit_record(
-        actor=request.user, action="security.sessions", target=request.user, ip=client_ip(request)
-    )
+    other_sessions_close_asked(request=request, user=request.user)
     messages.success(request, gettext("Cerramos tus otras sesiones."))
     return redirect("identity:security")
 
@@ -369,9 +368,7 @@ def sessions_close(request):
 @login_required
 @require_GET
 def terms_accepted(request):
-    consents = []
-    if request.user.customer_id:
-        consents = Consent.objects.filter(member=request.user.customer).select_related("document")
+    consents = consents_of(user=request.user)
     return render(request, "identity/profile/terms.html", {"consents": consents})
 
 
@@ -393,14 +390,6 @@ def _enrolment_allowed(request, key: str) -> dict | None:
 
 
 # --- Passkeys ---------------------------------------------------------------------------------
-
-
-class PasskeyNameForm(forms.Form):
-    name = forms.CharField(
-        label=_("Nombre de la llave (ej.: Mi teléfono)"),
-        max_length=40,
-        error_messages={"required": _("Escribe un nombre para reconocer la llave.")},
-    )
 
 
 class PasskeyAddView(OtpConfirmView):
@@ -470,7 +459,7 @@ class PasskeyRemoveView(OtpConfirmView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.passkey = get_object_or_404(Passkey, pk=kwargs["pk"], user=request.user)
+            self.passkey = passkey_get_for_user(user=request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None):

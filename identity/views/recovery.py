@@ -15,20 +15,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ..credentials import (
-    EnrolmentError,
-    enrolment_complete,
-    enrolment_member,
-    image_miss_record,
-    password_reset_send,
-    recovery_user,
-    terms_current,
-    user_unlock,
-    username_reminder_send,
-)
 from ..forms import IdentificationForm, IdentificationUsernameForm, ImagePickForm, TermsForm
-from ..models import Member, OtpChallenge, User
-from ..otp import (
+from ..models import Member, User
+from ..selectors import challenge_of, flow_subject
+from ..services.audit import client_ip
+from ..services.enrolment import EnrolmentError, enrolment_complete, enrolment_member
+from ..services.lockout import user_unlock
+from ..services.otp import (
     BUDGET_RECOVERY,
     Notice,
     OtpError,
@@ -37,9 +30,15 @@ from ..otp import (
     challenge_start_decoy,
     challenge_verify,
 )
-from ..otp_views import otp_code_from, otp_context, otp_page
-from ..recovery_limits import RecoveryRefused, recovery_request_admit
-from ..services import client_ip
+from ..services.recovery import (
+    image_miss_record,
+    password_reset_send,
+    recovery_user,
+    username_reminder_send,
+)
+from ..services.recovery_limits import RecoveryRefused, recovery_request_admit
+from ..services.terms import terms_current
+from .otp import otp_code_from, otp_context, otp_page
 
 MAX_AGE_SECONDS = 15 * 60
 
@@ -166,10 +165,9 @@ class CodeFlowView(View):
         if self.looked_up:
             user, member = self.subject_found
         elif self.owner_model is User:
-            pk = self.state["user"] or 0
-            user, member = User.objects.select_related("customer").filter(pk=pk).first(), None
+            user, member = flow_subject(user_id=self.state["user"])
         else:
-            user, member = None, Member.objects.filter(pk=self.state["member"] or 0).first()
+            user, member = flow_subject(member_id=self.state["member"])
         if self.state["decoy"] or (user is None and member is None):
             return {}
         return {"user": user} if user is not None else {"member": member}
@@ -205,11 +203,9 @@ class CodeFlowView(View):
     def step_codigo(self, request):
         owner = self.owner()
         action, cancel = self.url("codigo"), self.url("datos")
-        challenge = OtpChallenge.objects.filter(
-            pk=self.state["challenge"],
-            user=owner.get("user"),
-            member=owner.get("member"),
-        ).first()
+        challenge = challenge_of(
+            pk=self.state["challenge"], user=owner.get("user"), member=owner.get("member")
+        )
         if challenge is None:
             return redirect(cancel)
         step = request.POST.get("otp_step", "verify") if request.method == "POST" else "show"

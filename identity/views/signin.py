@@ -14,14 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views import View
 
-from .. import signin_flow as flow
-from ..credentials import (
-    USERNAME_RULES,
-    credentials_setup_apply,
-    security_answers_hash,
-    terms_pending,
-)
-from ..devices import device_cookie_set, device_register, device_touch, new_device_notice
 from ..forms import (
     DeviceForm,
     PasswordChoiceForm,
@@ -30,16 +22,25 @@ from ..forms import (
     TermsForm,
     UsernameForm,
 )
-from ..models import OtpChallenge, TrustedDevice
-from ..otp import (
+from ..selectors import challenge_of, trusted_device
+from ..services import signin_flow as flow
+from ..services.credentials import USERNAME_RULES, credentials_setup_apply, security_answers_hash
+from ..services.devices import (
+    device_cookie_set,
+    device_register,
+    device_touch,
+    new_device_notice,
+)
+from ..services.otp import (
     OtpError,
     challenge_fallback,
     challenge_resend,
     challenge_start,
     challenge_verify,
 )
-from ..otp_views import otp_code_from, otp_context, otp_page
-from ..passwords import LENGTH_TEXT, RULES_TEXT
+from ..services.passwords import LENGTH_TEXT, RULES_TEXT
+from ..services.terms import terms_pending
+from .otp import otp_code_from, otp_context, otp_page
 
 PURPOSE = "sign_in"
 
@@ -170,9 +171,7 @@ class SignInStepView(View):
         return self.render_step(form)
 
     def step_codigo(self, request):
-        challenge = OtpChallenge.objects.filter(
-            pk=self.pending["challenge"] or 0, user=self.user
-        ).first()
+        challenge = challenge_of(pk=self.pending["challenge"], user=self.user)
         if challenge is None:
             flow.pending_clear(request)
             return redirect("identity:login")
@@ -241,7 +240,7 @@ class SignInStepView(View):
         if choices.get("device_alias"):
             _, token = device_register(user=user, request=request, alias=choices["device_alias"])
         elif pending["device"]:
-            device = TrustedDevice.objects.filter(pk=pending["device"]).first()
+            device = trusted_device(pk=pending["device"])
             if device is not None:
                 device_touch(device=device, request=request)
         if flow.changes_credentials(pending):

@@ -103,7 +103,8 @@ def test_saving_a_member_never_rolls_back_its_products_version(member_user):
     bumped = Member.objects.get(pk=member.pk).products_version
     member.address = "Nueva dirección"
     member.save()
-    assert Member.objects.get(pk=member.pk).products_version == bumped + 1  # the save bumps too
+    saved = Member.objects.get(pk=member.pk)
+    assert saved.address == "Nueva dirección" and saved.products_version == bumped
 
 
 @pytest.mark.parametrize("typed", ["1_000", "1E2", "+5", "١٠٠", "１００"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import ExportJob
 from enterprise.models import CompanyRole, CompanyUser
-from enterprise.users import company_user_role_set
+from enterprise.services.users import company_user_role_set
 from tests.auth import sign_in
 from tests.factories import AccountFactory, deposit
 

@@ -2,9 +2,10 @@
 
 Setup (in bulk, not timed): a company with a funded account, an ingresador and an autorizador,
 10,000 member accounts of 200 members, a saved batch paying each of them, and its pending
-approval order (``payroll.services.batch_pay``). Timed: the autorizador's signature
-(``order_approve``: the single debit of the company) and ``payroll.execution.rows_pay`` (the
-rows paid from the clearing account in chunks), i.e. from the approval to the last row PAGADO.
+approval order (``payroll.services.batches.batch_pay``). Timed: the autorizador's signature
+(``order_approve``: the single debit of the company) and
+``payroll.services.execution.rows_pay`` (the rows paid from the clearing account in chunks),
+i.e. from the approval to the last row PAGADO.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def build(*, tag: str) -> PayrollData:
     from enterprise.models import Company, CompanyRole, CompanyUser, SignatureLevel
     from identity.models import IdType, Member, User
     from payroll.models import PayrollBatch, PayrollRow
-    from payroll.services import batch_pay
+    from payroll.services.batches import batch_pay
 
     started = time.monotonic()
     rng = random.Random(20261125)
@@ -124,9 +125,9 @@ def build(*, tag: str) -> PayrollData:
 
 
 def run(data: PayrollData) -> tuple[float, dict]:
-    from enterprise.approvals import order_approve
+    from enterprise.services.approvals import order_approve
     from identity.models import User
-    from payroll.execution import rows_pay
+    from payroll.services.execution import rows_pay
 
     approver = User.objects.get(pk=data.approver_id)
     started = time.monotonic()

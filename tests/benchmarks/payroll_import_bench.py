@@ -5,16 +5,17 @@ written with openpyxl (write-only) the way a company fills the template: 10,000 
 rows, half paying those members (Cooprogreso accounts, resolved against the database), half
 paying accounts of other banks, every row valid.
 
-* **Validate:** ``payroll.validation.validate_rows(payroll.sheets.read_rows(path))`` over the
+* **Validate:**
+  ``payroll.services.validation.validate_rows(payroll.services.sheets.read_rows(path))`` over the
   10,000-row file, i.e. the zip checks, openpyxl's read-only parse of every cell with the
   formula and size checks, every rule of every row and one account query per chunk of 1,000,
   beside openpyxl's bare read-only parse of the same file (``load_workbook(read_only=True)``,
   every row of the first sheet with ``values_only=True``). In one fresh process (spawn), after
   a warm-up of both sides, in the order bare, project, project, bare with ``gc.collect()``
   before each; best of two per side.
-* **Import memory:** ``payroll.importer.batch_import`` of the 100,000-row file (read, validate,
-  ``bulk_create`` in chunks of 1,000, progress committed per chunk) in a fresh process with
-  ``PAYROLL_MAX_ROWS=200000``: its peak RSS growth, measured as the settlement figures are
+* **Import memory:** ``payroll.services.importer.batch_import`` of the 100,000-row file (read,
+  validate, ``bulk_create`` in chunks of 1,000, progress committed per chunk) in a fresh process
+  with ``PAYROLL_MAX_ROWS=200000``: its peak RSS growth, measured as the settlement figures are
   (``VmHWM`` reset just before the step, minus ``VmRSS`` then).
 """
 
@@ -88,7 +89,7 @@ def _cedula(n: int) -> str:
 def _write_sheet(path: Path, rows: int, accounts, banks, rng: random.Random) -> int:
     from openpyxl import Workbook
 
-    from payroll.sheets import HEADERS
+    from payroll.services.sheets import HEADERS
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Nómina")
@@ -185,8 +186,8 @@ def _bare(path: Path) -> int:
 
 
 def _project(path: Path, company_member_id: int) -> tuple[int, int]:
-    from payroll.sheets import read_rows
-    from payroll.validation import validate_rows
+    from payroll.services.sheets import read_rows
+    from payroll.services.validation import validate_rows
 
     rows = invalid = 0
     for row in validate_rows(read_rows(path), company_member=company_member_id):
@@ -247,7 +248,7 @@ def _import_worker(env, batch_id, results) -> None:
         django.setup()
         from django.db import connection
 
-        from payroll.importer import batch_import
+        from payroll.services.importer import batch_import
 
         connection.ensure_connection()
         gc.collect()

@@ -96,7 +96,7 @@ def build(*, tag: str, transfers: int = TRANSFERS, origins: int = ORIGINS) -> Se
     from identity.models import IdType, Member, User
     from transfers.models import AccountType, Institution, Transfer
     from transfers.services import calendar
-    from transfers.services.orders import interbank_fee
+    from transfers.services.fees import interbank_fee
 
     problems_before = frozenset(ledger_problems(limit=10**6))
     started = time.perf_counter()

@@ -63,8 +63,8 @@ def run(*, account_id: int, month, log) -> StatementResult:
     from django.utils import timezone
     from weasyprint import HTML
 
-    from accounts.exports import statement_context, statement_pdf
     from accounts.models import Account
+    from accounts.services.documents import statement_context, statement_pdf
 
     account = Account.objects.select_related("owner").get(pk=account_id)
     # Warm-up outside the timings: Pango, fontconfig and WeasyPrint's user-agent stylesheet load

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from accounts.models import Account
-from enterprise.approvals import order_approve, order_create
-from enterprise.executors import TRANSFER_MEMBER
 from enterprise.models import ApprovalOrder, Operation
+from enterprise.services.approvals import order_approve, order_create
+from enterprise.services.operations import TRANSFER_MEMBER
 from identity.models import User
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from enterprise.models import ApprovalOrder, CompanyUser
 from payroll.models import PayrollBatch, PayrollRow
-from payroll.sheets import DATA_SHEET
+from payroll.services.sheets import DATA_SHEET
 from tests.browser.conftest import enter_code
 from tests.browser.test_enterprise_journey import approve_first_pending, menu, sign_out
 from tests.browser.test_transfers import choose

@@ -9,9 +9,9 @@ from pypdf import PdfReader
 
 from accounts.models import Account
 from enterprise.models import Company, CompanyUser
-from payroll.execution import rows_pay
 from payroll.models import PayrollBatch, PayrollRow
-from payroll.services import batch_pay
+from payroll.services.batches import batch_pay
+from payroll.services.execution import rows_pay
 from tests.browser.test_enterprise_journey import sign_out
 
 # sociodemo2 and sociodemo3 of the demo data: cédula, name, savings account, amount paid.

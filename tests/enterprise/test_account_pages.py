@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from enterprise.approvals import order_create
-from enterprise.executors import TRANSFER_MEMBER
 from enterprise.models import CompanyUser, Operation
+from enterprise.services.approvals import order_create
+from enterprise.services.operations import TRANSFER_MEMBER
 from tests.auth import sign_in
 from tests.enterprise.test_views import _pending_order
 from tests.factories import AccountFactory, deposit

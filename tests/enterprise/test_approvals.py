@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Account, Hold
-from enterprise.approvals import (
+from enterprise.models import (
+    ApprovalOrder,
+    Company,
+    CompanyRole,
+    CompanyUser,
+    Operation,
+)
+from enterprise.services.approvals import (
     ApprovalError,
     order_approve,
     order_create,
@@ -20,14 +27,7 @@ from enterprise.approvals import (
     required_signatures,
     rule_satisfied,
 )
-from enterprise.executors import TRANSFER_MEMBER
-from enterprise.models import (
-    ApprovalOrder,
-    Company,
-    CompanyRole,
-    CompanyUser,
-    Operation,
-)
+from enterprise.services.operations import TRANSFER_MEMBER
 from identity.models import Member
 from tests.factories import MemberFactory, UserFactory
 from transfers.models import Transfer
@@ -185,7 +185,7 @@ def test_the_rule_matches_an_exhaustive_search(required, signed):
     st.lists(st.sampled_from("ABC"), max_size=4),
 )
 def test_matching_counts_agree_with_the_rule(required, signed):
-    from enterprise.approvals import _matched
+    from enterprise.services.approvals import _matched
 
     positions = {"A": 1, "B": 2, "C": 3}
     assert (_matched(positions, required, signed) == len(required)) == rule_satisfied(
@@ -211,7 +211,7 @@ def test_bands_saved_by_an_administrator_decide_the_signatures(
 ):
     """Any valid band configuration: an amount needs the signatures of the first band whose
     ceiling covers it, the open last band covering the rest; and the order keeps them."""
-    from enterprise.levels import bands_set
+    from enterprise.services.levels import bands_set
 
     bands = [(ceiling, signatures[i]) for i, ceiling in enumerate(ceilings)]
     bands.append((None, signatures[len(ceilings)]))

@@ -28,9 +28,9 @@ pytestmark = [
 
 def _work(action, user_id, args, start, results):
     connections.close_all()  # a forked child must not share the parent's socket
-    from enterprise import approvals
-    from enterprise.errors import ApprovalError
-    from enterprise.executors import TRANSFER_MEMBER
+    from enterprise.services import approvals
+    from enterprise.services.errors import ApprovalError
+    from enterprise.services.operations import TRANSFER_MEMBER
     from identity.models import User
 
     try:

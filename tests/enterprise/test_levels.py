@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from enterprise.approvals import order_approve, required_signatures
-from enterprise.errors import ApprovalError
 from enterprise.models import (
     ApprovalOrder,
     CompanyLimit,
@@ -16,6 +14,8 @@ from enterprise.models import (
     Operation,
     SignatureLevel,
 )
+from enterprise.services.approvals import order_approve, required_signatures
+from enterprise.services.errors import ApprovalError
 from identity.models import AuditEvent
 from tests.auth import sign_in
 from tests.enterprise.test_views import _pending_order, with_code

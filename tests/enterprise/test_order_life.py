@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Account
-from enterprise.approvals import order_approve, order_withdraw
-from enterprise.errors import ApprovalError
 from enterprise.models import ApprovalBand, ApprovalOrder, CompanyUser, Operation
+from enterprise.services.approvals import order_approve, order_withdraw
+from enterprise.services.errors import ApprovalError
 from identity.models import AuditEvent
 from tests.auth import sign_in
 from tests.enterprise.test_views import _pending_order

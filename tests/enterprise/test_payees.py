@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from enterprise.approvals import order_approve
-from enterprise.errors import ApprovalError
 from enterprise.models import ApprovalOrder
-from enterprise.payees import beneficiary_approve, payee_check
+from enterprise.services.approvals import order_approve
+from enterprise.services.errors import ApprovalError
+from enterprise.services.payees import beneficiary_approve, payee_check
 from identity.models import AuditEvent
 from tests.auth import sign_in
 from tests.enterprise.test_views import with_code

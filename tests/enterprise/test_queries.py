@@ -11,28 +11,30 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from common.spreadsheets import safe_cell
-from enterprise.approvals import order_approve, order_create, order_reject
-from enterprise.executors import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN
-from enterprise.kinds import kind_label
-from enterprise.models import ApprovalOrder, Company, CompanyRole, CompanyUser, Operation, Service
-from enterprise.queries import (
-    BENEFICIARIES,
+from common.periods import (
     PERIOD_CUSTOM,
     PERIOD_LAST_MONTH,
     PERIOD_RECENT,
     PERIOD_TODAY,
     PERIOD_YESTERDAY,
+)
+from common.periods import PeriodError as QueryError
+from common.periods import period_dates as period_bounds
+from common.spreadsheets import safe_cell
+from enterprise.forms.queries import OrderQueryForm
+from enterprise.models import ApprovalOrder, Company, CompanyRole, CompanyUser, Operation, Service
+from enterprise.selectors.queries import (
+    BENEFICIARIES,
     TAB_ALL,
     TAB_APPROVED,
     TAB_PENDING,
     TAB_REJECTED,
-    QueryError,
     beneficiary_list_for_order,
+    kind_label,
     order_list_for_profile,
-    period_bounds,
 )
-from enterprise.query_forms import OrderQueryForm
+from enterprise.services.approvals import order_approve, order_create, order_reject
+from enterprise.services.operations import TRANSFER_INTERBANK, TRANSFER_MEMBER, TRANSFER_OWN
 from identity.models import IdType, Member
 from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit
 from transfers.models import Transfer
@@ -185,7 +187,7 @@ def test_the_authorization_date_shows_only_for_approved_orders(company, orders):
             date_to=timezone.localdate(),
         )
     }
-    from enterprise.queries import order_line
+    from enterprise.selectors.queries import order_line
 
     assert order_line(lines["Aprobada uno"]).authorized_at is not None
     assert order_line(lines["Rechazada uno"]).authorized_at is None

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from enterprise.models import Company, CompanyRole, CompanyUser, Service, SignatureLevel
-from enterprise.users import CompanyUserError, change_problem, company_user_block
+from enterprise.services.users import CompanyUserError, change_problem, company_user_block
 from identity.models import AuditEvent, Member, OtpChallenge, User
-from identity.services import audit_record
+from identity.services.audit import audit_record
 from tests.auth import code_sent, sent_body, sign_in
 from tests.factories import AccountFactory, MemberFactory, UserFactory, valid_cedula
 

@@ -8,8 +8,6 @@ import pytest
 from django.test import Client
 
 from accounts.models import Account
-from enterprise.approvals import order_approve, order_create
-from enterprise.executors import TRANSFER_MEMBER
 from enterprise.models import (
     Approval,
     ApprovalOrder,
@@ -18,6 +16,8 @@ from enterprise.models import (
     Operation,
     SignatureLevel,
 )
+from enterprise.services.approvals import order_approve, order_create
+from enterprise.services.operations import TRANSFER_MEMBER
 from identity.models import Notification
 from tests.auth import code_sent, sign_in
 from tests.factories import AccountFactory, UserFactory, funded_member

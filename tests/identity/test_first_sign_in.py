@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
-from identity.credentials import temporary_credentials_send, username_validate
 from identity.models import Consent, Notification, PasswordHistory, SecurityAnswer, User
-from identity.passwords import CompositionValidator
+from identity.services.credentials import temporary_credentials_send, username_validate
+from identity.services.passwords import CompositionValidator
 from tests.auth import code_sent
 from tests.factories import UserFactory
 

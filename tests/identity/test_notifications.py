@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from identity.models import Notification
-from identity.notifications import (
+from identity.services.notifications import (
     MAX_ATTEMPTS,
     notification_deliver,
     notification_queue,
@@ -103,7 +103,7 @@ def test_the_http_sms_backend_posts_to_the_provider(settings):
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    from identity.sms import HttpSmsBackend
+    from identity.services.sms import HttpSmsBackend
 
     received = []
 
@@ -135,8 +135,8 @@ def test_the_http_sms_backend_posts_to_the_provider(settings):
 def test_codes_are_erased_from_the_outbox_once_sent_and_hidden_from_staff(
     client, member_user, django_capture_on_commit_callbacks
 ):
-    from identity.notifications import REDACTED
-    from identity.otp import challenge_start
+    from identity.services.notifications import REDACTED
+    from identity.services.otp import challenge_start
 
     with django_capture_on_commit_callbacks(execute=True):
         challenge_start(

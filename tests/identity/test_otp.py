@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from identity.models import OtpChallenge
-from identity.otp import (
+from identity.services.otp import (
     MAX_ATTEMPTS,
     MAX_RESENDS,
     OtpError,
@@ -76,7 +76,7 @@ def test_the_code_expires_after_three_minutes(user, django_capture_on_commit_cal
     challenge, code = start(user, django_capture_on_commit_callbacks)
     later = timezone.now() + timedelta(minutes=3, seconds=1)
     with (
-        mock.patch("identity.otp.timezone.now", return_value=later),
+        mock.patch("identity.services.otp.timezone.now", return_value=later),
         pytest.raises(OtpError, match="expiró"),
     ):
         verify(user, challenge, code)

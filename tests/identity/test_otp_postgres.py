@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.db.models.query import QuerySet
 
 from identity.models import OtpChallenge
-from identity.otp import challenge_start
+from identity.services.otp import challenge_start
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -73,8 +73,8 @@ def test_parallel_enrolment_attempts_stay_within_the_budgets(settings):
 
     from django.test import Client
 
-    from identity.legal import DEFAULTS
     from identity.models import Notification, TermsDocument
+    from identity.services.legal_texts import DEFAULTS
 
     settings.RECOVERY_REQUESTS_PER_IP = 1000
     for kind, (title, body) in DEFAULTS.items():  # an earlier transactional test flushed them

@@ -9,9 +9,9 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from identity.credentials import user_is_locked
 from identity.models import Notification, OtpChallenge, RecoveryRequest
-from identity.otp import challenge_start
+from identity.services.lockout import user_is_locked
+from identity.services.otp import challenge_start
 from tests.auth import code_sent, sign_in
 from tests.factories import PASSWORD, MemberFactory, UserFactory
 
@@ -203,7 +203,7 @@ def test_a_huge_password_is_a_form_error(client, victim):
 
 
 def test_the_lockout_never_records_more_than_its_column_holds(rf):
-    from identity.services import lockout_username
+    from identity.services.lockout import lockout_username
 
     request = rf.post("/ingresar/", {"username": "b" * 400})
     assert len(lockout_username(request, None)) == 255
@@ -292,7 +292,7 @@ def test_an_expired_code_is_not_revived_next_to_a_newer_one(victim):
 
     from django.utils import timezone
 
-    from identity.otp import OtpError, challenge_resend, challenge_verify
+    from identity.services.otp import OtpError, challenge_resend, challenge_verify
 
     def start():
         return challenge_start(

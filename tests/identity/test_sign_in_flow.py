@@ -172,7 +172,7 @@ def test_wrong_password_messages_do_not_tell_which_part_failed(client, member_us
 
 
 def test_codes_per_hour_have_a_ceiling(client, member_user):
-    from identity.otp import MAX_STARTS_PER_HOUR
+    from identity.services.otp import MAX_STARTS_PER_HOUR
 
     for _ in range(MAX_STARTS_PER_HOUR):
         password_ok(client, member_user)
@@ -194,7 +194,7 @@ def test_viewing_the_code_page_sends_nothing(client, member_user):
 
 
 def test_a_username_taken_before_the_code_is_a_message_not_an_error(client):
-    from identity.credentials import temporary_credentials_send
+    from identity.services.credentials import temporary_credentials_send
 
     user = UserFactory()
     temporary_credentials_send(user=user)

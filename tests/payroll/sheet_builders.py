@@ -12,7 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import Account, Product
-from payroll.sheets import HEADERS
+from payroll.services.sheets import HEADERS
 from tests.factories import AccountFactory, MemberFactory
 
 SHEET_XML = "xl/worksheets/sheet1.xml"

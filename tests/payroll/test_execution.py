@@ -9,13 +9,12 @@ import pytest
 from accounts.models import Account, InternalAccount
 from accounts.services.integrity import ledger_problems
 from accounts.services.ledger import internal_account_id
-from enterprise.approvals import order_approve, order_reject
 from enterprise.models import ApprovalOrder
-from enterprise.queries import beneficiary_list_for_order
-from payroll import execution
-from payroll.errors import PayrollError
+from enterprise.selectors.queries import beneficiary_list_for_order
+from enterprise.services.approvals import order_approve, order_reject
 from payroll.models import PayrollRow
-from payroll.services import batch_pay, batch_payment_preview
+from payroll.services import execution
+from payroll.services.batches import PayrollError, batch_pay, batch_payment_preview
 from payroll.tasks import payroll_resume
 from tests.transfers.conftest import cycle_moment
 from transfers.models import Institution, Transfer
@@ -189,7 +188,7 @@ def test_the_company_gets_a_summary_of_every_row(company, batch):
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
-    from payroll.reports import summary_pdf, summary_xlsx
+    from payroll.services.reports import summary_pdf, summary_xlsx
 
     PayrollRow.objects.filter(batch=batch, line=4).update(name="=HYPERLINK(1)")
     order = pay(company, batch, user=company.admin)

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from payroll import importer
 from payroll.models import PayrollBatch, PayrollRow
+from payroll.services import importer
 from payroll.tasks import payroll_import
 from tests.factories import valid_cedula
 from tests.payroll.sheet_builders import (

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from accounts.models import Channel, Entry, InternalAccount, Transaction, TransactionKind
 from accounts.services.ledger import Leg, internal_account_id, transaction_post
-from enterprise.approvals import order_approve
-from payroll.services import batch_pay
+from enterprise.services.approvals import order_approve
+from payroll.services.batches import batch_pay
 from tests.factories import AccountFactory, UserFactory, deposit, key
 from transfers.models import Transfer
 from transfers.services import settlement

@@ -13,16 +13,15 @@ from accounts.models import Account, InternalAccount
 from accounts.services.integrity import ledger_problems
 from accounts.services.ledger import internal_account_id
 from enterprise.models import CompanyUser
-from payroll import execution
-from payroll.errors import PayrollError
-from payroll.importer import imports_stale_fail
 from payroll.models import PayrollBatch, PayrollRow
-from payroll.services import batch_pay
+from payroll.services import execution
+from payroll.services.batches import PayrollError, batch_pay
+from payroll.services.importer import imports_stale_fail
 from payroll.tasks import payroll_resume
 from tests.auth import sign_in
 from tests.payroll.test_execution import balance, clearing, pay
 from transfers.models import Institution, LimitCategory
-from transfers.services.orders import used_of
+from transfers.services.limits import used_of
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from openpyxl.xml import functions as openpyxl_xml
 
-from payroll import sheets
-from payroll.sheets import HEADERS, SheetError, read_rows, template_workbook
+from payroll.services import sheets
+from payroll.services.sheets import HEADERS, SheetError, read_rows, template_workbook
 from tests.payroll.sheet_builders import (
     SHEET_XML,
     member_read,

@@ -14,8 +14,8 @@ from stdnum.ec import ci
 
 from accounts.models import Account, Product
 from identity.models import IdType, Member
-from payroll.sheets import HEADERS, read_rows, template_workbook
-from payroll.validation import validate_rows
+from payroll.services.sheets import HEADERS, read_rows, template_workbook
+from payroll.services.validation import validate_rows
 from tests.factories import AccountFactory, MemberFactory, valid_cedula
 from tests.payroll.sheet_builders import (
     interbank_row,

@@ -15,7 +15,7 @@ from enterprise.models import ApprovalOrder, Company, CompanyRole, CompanyUser
 from identity.models import Member
 from payroll import tasks
 from payroll.models import PayrollBatch, PayrollRow
-from payroll.sheets import HEADERS
+from payroll.services.sheets import HEADERS
 from tests.auth import code_sent, sign_in
 from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit
 from transfers.models import Institution
@@ -218,8 +218,8 @@ def test_upload_errors_are_said_in_spanish_and_nothing_is_saved(maker, settings)
 
 
 def test_batch_create_refusals_reach_the_page(maker, monkeypatch):
-    from payroll import views
-    from payroll.errors import PayrollError
+    from payroll.services.batches import PayrollError
+    from payroll.views import batches as views
 
     def refuse(**kwargs):
         raise PayrollError("El archivo supera el máximo de 10 MB.")

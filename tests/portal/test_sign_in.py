@@ -111,7 +111,7 @@ def test_a_success_resets_the_count_and_staff_can_unlock(client, member_user):
 
 
 def test_client_address_behind_our_proxy(rf, settings):
-    from identity.services import client_ip
+    from identity.services.audit import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 179.60.191.12")
     settings.TRUSTED_PROXIES = 0

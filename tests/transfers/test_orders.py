@@ -15,15 +15,15 @@ from accounts.services.ledger import internal_account_id
 from identity.models import IdType, Notification
 from tests.factories import AccountFactory, deposit
 from transfers.models import Institution, LimitCategory, MemberLimit, Transfer
+from transfers.services.fees import interbank_fee
+from transfers.services.limits import used_of
 from transfers.services.orders import (
     Order,
     Payee,
     TransferError,
-    interbank_fee,
     interbank_transfer,
     member_transfer,
     own_transfer,
-    used_of,
 )
 
 pytestmark = pytest.mark.django_db

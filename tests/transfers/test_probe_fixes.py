@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Product
 from identity.models import Notification
-from payroll.validation import validate_rows
+from payroll.services.validation import validate_rows
 from tests.auth import code_sent, sign_in
 from tests.factories import funded_member
 from tests.payroll.sheet_builders import internal_row, payee

@@ -3,16 +3,24 @@ cupos")."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from stdnum.ec import ci, ruc
 
+from accounts.registries.permissions import permitted
+from accounts.registries.scopes import audit_scope_of
 from identity.models import IdType, Member
-from identity.services import audit_record
+from identity.services.audit import audit_record
 
-from ..models import AccountType, Beneficiary, CooperativeLimit, Institution, MemberLimit
+from ..models import (
+    AccountType,
+    Beneficiary,
+    CooperativeLimit,
+    Institution,
+    MemberLimit,
+    Transfer,
+)
 from .holders import holder_name_masked
 from .orders import TransferError, amount_clean, member_account_lookup
 
@@ -78,14 +86,32 @@ def beneficiary_interbank_save(*, member: Member, data: dict, user=None) -> Bene
     return _save(member=member, user=user, kind=Beneficiary.Kind.INTERBANK, **data)
 
 
-def _needs_approval(member: Member, user) -> bool:
-    if member.kind != Member.Kind.COMPANY or not settings.ENTERPRISE_BENEFICIARY_APPROVAL:
-        return False
-    from enterprise.approvals import company_user
-    from enterprise.models import CompanyRole
+def beneficiary_save_after_transfer(
+    *, member: Member, user, data: dict, transfer_id: int | None
+) -> Beneficiary:
+    """ "Guardar beneficiario" of a transfer form, once the transfer went through (or became an
+    order): a refused transfer saves nobody. The transfer made now points to its payee, so
+    "Transacciones frecuentes" opens the form with it chosen."""
+    if "institution" in data:
+        beneficiary = beneficiary_interbank_save(member=member, user=user, data=data)
+    else:
+        beneficiary = beneficiary_member_save(member=member, user=user, **data)
+    if transfer_id is not None and beneficiary.approved_at is not None:
+        Transfer.objects.filter(pk=transfer_id, member=member, beneficiary=None).update(
+            beneficiary=beneficiary
+        )
+    return beneficiary
 
-    profile = company_user(user) if user is not None else None
-    return profile is None or profile.role != CompanyRole.ADMIN
+
+#: a capability (``accounts.registries.permissions``): whether the payees this login saves
+#: are usable at once; a company decides it (its ingresadores' wait for an authorizer).
+PAYEE_APPROVED_AT_ONCE = "transfers.beneficiaries.approved_at_once"
+
+
+def _needs_approval(member: Member, user) -> bool:
+    if member.kind != Member.Kind.COMPANY:
+        return False
+    return user is None or not permitted(user, PAYEE_APPROVED_AT_ONCE)
 
 
 def _save(*, member, user, kind, **fields) -> Beneficiary:
@@ -103,7 +129,7 @@ def _save(*, member, user, kind, **fields) -> Beneficiary:
                 action="beneficiary.add",
                 target=beneficiary,
                 after={"alias": beneficiary.alias, "account": beneficiary.masked_number},
-                scope=_scope(member),
+                scope=audit_scope_of(member),
             )
             return beneficiary
     except IntegrityError:
@@ -119,11 +145,6 @@ def _save(*, member, user, kind, **fields) -> Beneficiary:
         return existing
 
 
-def _scope(member: Member) -> str:
-    company = getattr(member, "company", None) if member.kind == Member.Kind.COMPANY else None
-    return company.audit_scope if company is not None else ""
-
-
 def beneficiary_update(*, beneficiary: Beneficiary, alias: str, email: str, user) -> Beneficiary:
     with transaction.atomic():
         before = {"alias": beneficiary.alias, "email": beneficiary.email}
@@ -136,7 +157,7 @@ def beneficiary_update(*, beneficiary: Beneficiary, alias: str, email: str, user
             target=beneficiary,
             before=before,
             after={"alias": alias, "email": email},
-            scope=_scope(beneficiary.owner),
+            scope=audit_scope_of(beneficiary.owner),
         )
     return beneficiary
 
@@ -150,7 +171,7 @@ def beneficiary_delete(*, beneficiary: Beneficiary, user) -> None:
             action="beneficiary.delete",
             target=beneficiary,
             before={"alias": beneficiary.alias, "account": beneficiary.masked_number},
-            scope=_scope(beneficiary.owner),
+            scope=audit_scope_of(beneficiary.owner),
         )
 
 

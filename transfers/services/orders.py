@@ -12,12 +12,9 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -30,7 +27,6 @@ from accounts.models import (
     TransactionKind,
 )
 from accounts.services.ledger import (
-    CENT,
     LedgerError,
     Leg,
     internal_account_id,
@@ -39,17 +35,17 @@ from accounts.services.ledger import (
 )
 from common.refusal import Refusal
 from identity.models import Member
-from identity.notifications import notification_queue
+from identity.services.notifications import notification_queue
 
 from ..models import (
     Beneficiary,
-    CooperativeLimit,
     Institution,
     LimitCategory,
-    MemberLimit,
     Transfer,
 )
 from .calendar import process_date_for
+from .fees import interbank_fee
+from .limits import checks_under_lock, member_lock
 
 RETRIES = 5
 # Share certificates (aportaciones) are capital: money goes in, not out by transfer.
@@ -90,7 +86,7 @@ class Order:
     holds: tuple[int, ...] = ()
 
 
-# --- Amounts, fees, limits -------------------------------------------------------------------
+# --- Amounts ----------------------------------------------------------------------------------
 
 
 def amount_clean(value) -> Decimal:
@@ -101,95 +97,6 @@ def amount_clean(value) -> Decimal:
     if amount <= 0:
         raise TransferError(gettext("El monto debe ser mayor a $ 0.00."), "amount")
     return amount
-
-
-def interbank_fee() -> tuple[Decimal, Decimal]:
-    """(fee, VAT): $0.36 and 15% of it rounded half-up to the cent ($0.05)."""
-    fee = settings.INTERBANK_FEE
-    return fee, (fee * settings.VAT_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def limits_of(member: Member, category: str) -> tuple[Decimal, Decimal, Decimal]:
-    """The limits that apply: the member's own where set, never above the cooperative's
-    current maximums (a maximum lowered later applies at once)."""
-    top = CooperativeLimit.objects.get(category=category)
-    own = MemberLimit.objects.filter(member=member, category=category).first()
-    result = []
-    for period in ("daily", "weekly", "monthly"):
-        maximum = getattr(top, period)
-        chosen = getattr(own, period) if own is not None else None
-        result.append(maximum if chosen is None else min(chosen, maximum))
-    return tuple(result)
-
-
-def _windows(now: datetime) -> tuple[datetime, datetime, datetime]:
-    local = timezone.localtime(now)
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day, day - timedelta(days=day.weekday()), day.replace(day=1)
-
-
-def used_of(member: Member, category: str, now: datetime | None = None):
-    """What the member already transferred today, this week (from Monday), this month: one
-    query."""
-    kind = Transfer.Kind.MEMBER if category == LimitCategory.MEMBER else Transfer.Kind.INTERBANK
-    day, week, month = _windows(now or timezone.now())
-    totals = (
-        Transfer.objects.filter(member=member, kind=kind, created_at__gte=min(week, month))
-        .exclude(status=Transfer.Status.RETURNED)
-        .exclude(bulk=True)
-        .aggregate(
-            day=Sum("amount", filter=Q(created_at__gte=day)),
-            week=Sum("amount", filter=Q(created_at__gte=week)),
-            month=Sum("amount", filter=Q(created_at__gte=month)),
-        )
-    )
-    return tuple(totals[k] or Decimal(0) for k in ("day", "week", "month"))
-
-
-def limit_problem(member: Member, category: str, amount: Decimal) -> str | None:
-    """Why ``amount`` does not fit the member's limits now, or None."""
-    daily, weekly, monthly = limits_of(member, category)
-    used_day, used_week, used_month = used_of(member, category)
-    for used, limit, label in (
-        (used_day, daily, gettext("diario")),
-        (used_week, weekly, gettext("semanal")),
-        (used_month, monthly, gettext("mensual")),
-    ):
-        if used + amount > limit:
-            return gettext(
-                "El monto supera tu cupo %(label)s de $ %(limit)s: te quedan $ %(left)s."
-            ) % {"label": label, "limit": f"{limit:,.2f}", "left": f"{max(limit - used, 0):,.2f}"}
-    return None
-
-
-def _member_lock(member: Member, category: str) -> None:
-    """Serializes one member's transfers to others: the limit rows are locked, the member's
-    Cooprogreso row first for every kind (the funds declaration counts both kinds), then the
-    category's own. Their values are read afterwards, so a change made meanwhile is seen."""
-    wanted = sorted({LimitCategory.MEMBER.value, str(category)})
-    # Raw SQL: on the hottest path the ORM's query building cost more than the query.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    marks = ", ".join(["%s"] * len(wanted))
-    sql = (
-        "SELECT category FROM transfers_memberlimit"  # noqa: S608 - placeholders only
-        f" WHERE member_id = %s AND category IN ({marks}) ORDER BY category{lock}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [member.pk, *wanted])
-        locked = {row[0] for row in cursor.fetchall()}
-    for row in wanted:  # a member's first transfers: the rows are made (and locked)
-        if row not in locked:
-            MemberLimit.objects.select_for_update().get_or_create(member=member, category=row)
-
-
-def funds_declaration_required(member: Member, amount: Decimal) -> bool:
-    """Origin and destination of funds become required when the member's transfers of the last
-    days, with this one, pass the threshold."""
-    since = timezone.now() - timedelta(days=settings.FUNDS_DECLARATION_DAYS)
-    recent = Transfer.objects.filter(member=member, created_at__gte=since).exclude(
-        kind=Transfer.Kind.OWN
-    ).exclude(status=Transfer.Status.RETURNED).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    return recent + amount > settings.FUNDS_DECLARATION_THRESHOLD
 
 
 # --- Checks shared by every kind -------------------------------------------------------------
@@ -206,87 +113,6 @@ def origin_check(member: Member, origin: Account, amount=None) -> None:
             gettext("La cuenta %(account)s no está activa.") % {"account": origin.masked_number},
             "origin",
         )
-
-
-_CHECKS_SQL = """
-SELECT
-  (SELECT t.id FROM transfers_transfer t WHERE t.idempotency_key = %s),
-  c.daily, c.weekly, c.monthly, m.daily, m.weekly, m.monthly,
-  u.day, u.week, u.month,
-  (SELECT SUM(f.amount) FROM transfers_transfer f
-     WHERE f.member_id = %s AND f.kind <> %s AND f.created_at >= %s AND f.status <> %s)
-FROM transfers_cooperativelimit c
-LEFT JOIN transfers_memberlimit m ON m.member_id = %s AND m.category = c.category
-CROSS JOIN (
-  SELECT SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS day,
-         SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS week,
-         SUM(CASE WHEN x.created_at >= %s THEN x.amount ELSE 0 END) AS month
-  FROM transfers_transfer x
-  WHERE x.member_id = %s AND x.kind = %s AND x.created_at >= %s AND x.status <> %s
-    AND NOT x.bulk
-) u
-WHERE c.category = %s
-"""
-
-
-def _money(value) -> Decimal:
-    # SQLite hands sums back as numbers; they are sums of cents, so two places are exact.
-    return Decimal(0) if value is None else Decimal(str(value)).quantize(CENT)
-
-
-def _checks_under_lock(order: Order, category: str) -> int | None:
-    """Under the member's lock, in one round trip: a twin request's transfer (its id is
-    returned), then the limits against what is posted, then the funds declaration. The same
-    rules as ``limit_problem`` and ``funds_declaration_required``, which the forms use."""
-    kind = Transfer.Kind.MEMBER if category == LimitCategory.MEMBER else Transfer.Kind.INTERBANK
-    day, week, month = _windows(timezone.now())
-    since = min(week, month)
-    recent_since = timezone.now() - timedelta(days=settings.FUNDS_DECLARATION_DAYS)
-    returned = Transfer.Status.RETURNED
-    member = order.member.pk
-    params = [
-        order.idempotency_key,
-        member, Transfer.Kind.OWN, recent_since, returned,
-        member,
-        day, week, month, member, kind, since, returned,
-        category,
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(_CHECKS_SQL, params)
-        row = cursor.fetchone()
-    if row[0] is not None:
-        return row[0]
-    maximums, chosen, used = row[1:4], row[4:7], [_money(v) for v in row[7:10]]
-    for label, maximum, own, spent in zip(
-        (gettext("diario"), gettext("semanal"), gettext("mensual")),
-        maximums,
-        chosen,
-        used,
-        strict=True,
-    ):
-        limit = _money(maximum) if own is None else min(_money(own), _money(maximum))
-        if spent + order.amount > limit:
-            raise TransferError(
-                gettext("El monto supera tu cupo %(label)s de $ %(limit)s: te quedan $ %(left)s.")
-                % {
-                    "label": label,
-                    "limit": f"{limit:,.2f}",
-                    "left": f"{max(limit - spent, 0):,.2f}",
-                },
-                "amount",
-            )
-    recent = _money(row[10])
-    if recent + order.amount > settings.FUNDS_DECLARATION_THRESHOLD and not (
-        order.funds_origin.strip() and order.funds_purpose.strip()
-    ):
-        raise TransferError(
-            gettext(
-                "Por el monto de tus transferencias recientes, indica el origen y el destino de "
-                "los fondos."
-            ),
-            "funds_origin",
-        )
-    return None
 
 
 def _with_retries(work):
@@ -331,11 +157,20 @@ def _post(
         try:
             with transaction.atomic():
                 if category:
-                    _member_lock(order.member, category)
+                    member_lock(order.member, category)
+                    verdict = checks_under_lock(
+                        member_id=order.member.pk,
+                        category=category,
+                        idempotency_key=order.idempotency_key,
+                        amount=order.amount,
+                        funds_origin=order.funds_origin,
+                        funds_purpose=order.funds_purpose,
+                    )
                     # A twin request that committed while we waited is the transfer.
-                    twin = _checks_under_lock(order, category)
-                    if twin is not None:
-                        return Transfer.objects.get(pk=twin)
+                    if verdict.twin is not None:
+                        return Transfer.objects.get(pk=verdict.twin)
+                    if verdict.refusal:
+                        raise TransferError(verdict.refusal, verdict.field)
                 prepared = {}
 
                 def row(transaction_id):

@@ -41,7 +41,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Account, Channel, Entry, InternalAccount, Product, TransactionKind
 from accounts.services.ledger import LedgerError, Leg, internal_account_id, transaction_post
-from identity.notifications import notification_queue
+from identity.services.notifications import notification_queue
 
 from ..models import IncomingCredit, Institution, SettlementBatch, Transfer
 from . import calendar

@@ -39,9 +39,10 @@ from enterprise.models import (
     Operation,
     SignatureLevel,
 )
-from identity.credentials import SECURITY_QUESTIONS, terms_current
-from identity.legal import terms_ensure
 from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityImage, SignIn
+from identity.services.credentials import SECURITY_QUESTIONS
+from identity.services.members import member_products_changed
+from identity.services.terms import terms_current, terms_ensure
 from transfers.models import AccountType, Beneficiary, Institution
 from transfers.services.reference import reference_ensure
 
@@ -197,9 +198,11 @@ class Command(BaseCommand):
             },
         )
         for number, product, _status in spec["accounts"]:
-            Account.objects.get_or_create(
+            _, opened = Account.objects.get_or_create(
                 number=number, defaults={"product": product, "owner": member}
             )
+            if opened:
+                member_products_changed(member_ids=[member.pk])
         self._user(
             spec["username"],
             member,
@@ -235,9 +238,11 @@ class Command(BaseCommand):
         )
         company, _ = Company.objects.get_or_create(member=member, defaults={"name": spec["name"]})
         for number, product, _status in spec["accounts"]:
-            Account.objects.get_or_create(
+            _, opened = Account.objects.get_or_create(
                 number=number, defaults={"product": product, "owner": member}
             )
+            if opened:
+                member_products_changed(member_ids=[member.pk])
         for username, role, first, last, cedula, sex, phone in spec["users"]:
             user = self._user(
                 username,
@@ -557,10 +562,12 @@ class Command(BaseCommand):
     def _products(self, members):
         first = members[0]
         today = timezone.localdate()
+        changed = set()  # members whose cached position pages must go
         for number, _product, status in [a for spec in MEMBERS for a in spec["accounts"]]:
             for account in Account.objects.filter(number=number).exclude(status=status):
                 account.status = status
-                account.save(update_fields=["status"])  # post_save refreshes cached pages
+                account.save(update_fields=["status"])
+                changed.add(account.owner_id)
         deposit_account = Account.objects.filter(number="510100010001").first()
         if deposit_account:
             issued = (
@@ -569,7 +576,7 @@ class Command(BaseCommand):
                 .first()
             )
             issued_on = timezone.localtime(issued).date() if issued else today
-            TermDeposit.objects.get_or_create(
+            _, opened = TermDeposit.objects.get_or_create(
                 number="0010001",
                 defaults={
                     "owner": first,
@@ -582,8 +589,10 @@ class Command(BaseCommand):
                     "matures_on": issued_on + timedelta(days=365),
                 },
             )
+            if opened:
+                changed.add(first.pk)
         disbursed = today.replace(day=1) - timedelta(days=150)
-        Loan.objects.get_or_create(
+        _, granted = Loan.objects.get_or_create(
             number="0119474000",
             defaults={
                 "owner": first,
@@ -598,7 +607,7 @@ class Command(BaseCommand):
                 "next_due_on": disbursed + timedelta(days=150),
             },
         )
-        Card.objects.get_or_create(
+        _, issued_card = Card.objects.get_or_create(
             owner=first,
             masked_number="513744XXXXXX5290",
             defaults={
@@ -610,3 +619,6 @@ class Command(BaseCommand):
                 "payment_due_on": today + timedelta(days=12),
             },
         )
+        if granted or issued_card:
+            changed.add(first.pk)
+        member_products_changed(member_ids=changed)

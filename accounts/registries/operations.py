@@ -1,0 +1,207 @@
+"""Operations: what a customer orders that moves money, each defined once by the app it belongs
+to (transfers today; bill, card and loan payments and deposit openings next).
+
+An app describes an operation with an ``OperationSpec``: its typed payload, the service that
+executes it, its label, the operation type whose amount bands apply and what it holds. It
+registers the spec from its ``AppConfig.ready`` and submits through ``operation_submit``, never
+knowing who will run it:
+
+- a member's submission, confirmed with their code, executes at once;
+- a submission a registered *channel* claims becomes what that channel makes of it. The
+  enterprise app registers one: a company user's submission becomes an approval order, whose
+  funds are held and which later runs ``spec.execute`` itself, once, with the same payload.
+
+docs/ARCHITECTURE.md walks through the recipe with the transfer as the example.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from identity.models import Member
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The data of one operation. Subclasses are frozen dataclasses whose fields are ``Decimal``
+    money, ``int`` or ``UUID`` ids, ``str``, ``bool``, ``None`` or nested payloads;
+    ``to_json`` writes them losslessly (money as text) and ``from_json`` reads them back with
+    their types.
+
+    ``amount`` and ``origin`` are every operation's: what it debits, from which account."""
+
+    origin: int
+    amount: Decimal
+
+    def to_json(self, *, exclude: frozenset[str] = frozenset()) -> dict:
+        return {
+            f.name: _dump(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in exclude
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, **override):
+        hints = typing.get_type_hints(cls)
+        values = {}
+        for f in dataclasses.fields(cls):
+            if f.name in override:
+                values[f.name] = override[f.name]
+            elif f.name in data:
+                values[f.name] = _load(hints[f.name], data[f.name])
+        return cls(**values)
+
+
+def _dump(value):
+    if isinstance(value, Payload | NestedPayload):
+        return value.to_json()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def _load(hint, value):
+    if value is None:
+        return None
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = next(h for h in typing.get_args(hint) if h is not type(None))
+    if isinstance(hint, type) and issubclass(hint, NestedPayload):
+        return hint.from_json(value)
+    if hint is Decimal:
+        return Decimal(value)
+    if hint is int:
+        return int(value)
+    if hint is uuid.UUID:
+        return uuid.UUID(str(value))
+    return value
+
+
+@dataclass(frozen=True)
+class NestedPayload:
+    """A group of fields inside a payload (another bank's payee): same rules, no amount."""
+
+    def to_json(self) -> dict:
+        return {f.name: _dump(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict):
+        hints = typing.get_type_hints(cls)
+        return cls(
+            **{
+                f.name: _load(hints[f.name], data[f.name])
+                for f in dataclasses.fields(cls)
+                if f.name in data
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who orders, for whom, through what, under which key: what every execution needs besides
+    the payload. ``holds`` are the funds an approval order reserved, used up by the posting."""
+
+    user: Any
+    member: Member
+    channel: str
+    key: str
+    holds: tuple[int, ...] = ()
+    #: the record that runs it, when one does (an approval order's id); None when it runs at once
+    reference: int | None = None
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    #: stored with an order (``ApprovalOrder.kind``) and used as the permission name.
+    code: str
+    label: str
+    #: the operation type whose amount bands and signatures apply (``ApprovalBand.operation``).
+    band: str
+    payload: type[Payload]
+    #: execute(payload, context) → result (ids the receipt needs); raises a ``Refusal``.
+    execute: Callable[[Payload, Context], dict]
+    #: fee and VAT the operation adds to its amount: the hold covers amount + charges.
+    charges: Callable[[Payload], Decimal] = lambda payload: Decimal("0.00")
+    #: where its receipt is read, from the result.
+    receipt_url: Callable[[dict], str] | None = None
+    #: released(payload, reference): gives back what the submission reserved while it waited
+    #: (``on_registered``), when it will never run (rejected, expired, withdrawn, failed).
+    released: Callable[[Payload, int], None] | None = None
+
+    def hold(self, payload: Payload) -> tuple[int, Decimal]:
+        """What an operation waiting for signatures holds: (account id, amount + charges)."""
+        return payload.origin, payload.amount + self.charges(payload)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a submission: executed (``result``), waiting for signatures, or failed
+    after it was registered (``message``); ``url`` is where the person follows it."""
+
+    EXECUTED: ClassVar[str] = "executed"
+    PENDING: ClassVar[str] = "pending"
+    FAILED: ClassVar[str] = "failed"
+
+    status: str
+    result: dict = dataclasses.field(default_factory=dict)
+    message: str = ""
+    url: str = ""
+    reference: int | None = None
+
+
+_specs: dict[str, OperationSpec] = {}
+# channel(spec=, payload=, context=, concept=, on_registered=) → Outcome, or None when it is
+# not theirs.
+_channels: list[Callable[..., Outcome | None]] = []
+
+
+def register_operation(spec: OperationSpec) -> OperationSpec:
+    _specs[spec.code] = spec
+    return spec
+
+
+def operation_spec(code: str) -> OperationSpec | None:
+    return _specs.get(code)
+
+
+def operation_specs() -> list[OperationSpec]:
+    return list(_specs.values())
+
+
+def register_channel(channel: Callable[..., Outcome | None]) -> None:
+    if channel not in _channels:
+        _channels.append(channel)
+
+
+def operation_submit(
+    *,
+    spec: OperationSpec,
+    payload: Payload,
+    context: Context,
+    concept: str = "",
+    on_registered: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Runs what the person confirmed with their code: through the channel that claims it (a
+    company's approval engine), or at once. A ``Refusal`` raised before anything was
+    registered propagates: the form shows it and nothing changed.
+
+    ``on_registered(reference)`` runs in the channel's transaction once the submission is
+    registered to run later, to reserve what it will use (a bulk payment ties its rows to the
+    order); ``spec.released`` gives that back if it never runs."""
+    for channel in _channels:
+        outcome = channel(
+            spec=spec,
+            payload=payload,
+            context=context,
+            concept=concept,
+            on_registered=on_registered,
+        )
+        if outcome is not None:
+            return outcome
+    return Outcome(status=Outcome.EXECUTED, result=spec.execute(payload, context))

@@ -1,0 +1,1 @@
+"""The enterprise forms by page group: ``orders``, ``levels``, ``queries``, ``users``."""

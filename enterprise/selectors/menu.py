@@ -1,0 +1,49 @@
+"""What the layout's menu offers a company login: one flag per menu entry from the services its
+role grants, and which entry a page of this app belongs to (its link is marked current)."""
+
+from __future__ import annotations
+
+from ..models import Service
+from .access import services_of
+
+_TRANSFERS = {Service.TRANSFER_OWN, Service.TRANSFER_MEMBER, Service.TRANSFER_INTERBANK}
+_BENEFICIARIES = {
+    Service.BENEFICIARIES_MEMBER,
+    Service.BENEFICIARIES_INTERBANK,
+    Service.BENEFICIARIES_CARDS,
+}
+_QUERIES = {Service.QUERIES_ALL, Service.QUERIES_PENDING}
+_LEVELS_PAGES = {"levels", "limits_edit", "level_add", "level_remove", "bands_edit"}
+
+
+def company_menu(request, user) -> dict | None:
+    """The menu flags of a company login (None for anyone else)."""
+    # Only company logins operate a company Member: members' pages skip the lookup.
+    profile = getattr(user, "company_profile", None) if user.is_company_user else None
+    if profile is None:
+        return None
+    allowed = services_of(profile)
+    return {
+        "company_profile": profile,
+        "can_transfer": bool(allowed & _TRANSFERS),
+        "can_authorize": Service.AUTHORIZE in allowed,
+        "can_position": Service.POSITION in allowed,
+        "can_beneficiaries": bool(allowed & _BENEFICIARIES),
+        "can_query": bool(allowed & _QUERIES),
+        "can_payroll": Service.PAYROLL_REGISTER in allowed,
+        "enterprise_section": _section(request),
+    }
+
+
+def _section(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.app_name != "enterprise":
+        return ""
+    name = match.url_name or ""
+    if name.startswith("user") or name == "audit":
+        return "users"
+    if name.startswith("quer"):
+        return "queries"
+    if name in _LEVELS_PAGES:
+        return "levels"
+    return "authorize"

@@ -1,0 +1,187 @@
+"""How the enterprise app plugs into the operations below it (``accounts.registries``), so that
+no domain app imports it: who may use which service, which accounts a user may debit, under
+which audit scope a company's changes are recorded, and — the channel — a company user's
+confirmed operation becomes an approval order that later runs the operation's own ``execute``
+with the order's payload, once. ``EnterpriseConfig.ready`` registers all of it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from accounts.models import Account, Channel
+from accounts.registries.operations import (
+    Context,
+    OperationSpec,
+    Outcome,
+    Payload,
+    operation_spec,
+)
+from identity.models import Member
+from transfers.selectors import (
+    BENEFICIARIES_INTERBANK,
+    BENEFICIARIES_MEMBER,
+    RECEIPTS,
+)
+from transfers.services import operations as transfer_operations
+from transfers.services.beneficiaries import PAYEE_APPROVED_AT_ONCE
+
+from ..models import ApprovalOrder, CompanyRole, Service
+from ..selectors.access import accounts_of, can, company_user
+from .approvals import order_create
+from .errors import ApprovalError
+from .payees import payee_check
+
+TRANSFER_OWN = transfer_operations.OWN.code
+TRANSFER_MEMBER = transfer_operations.MEMBER.code
+TRANSFER_INTERBANK = transfer_operations.INTERBANK.code
+
+#: capability (an operation's code or a page's name) → the company service that grants it.
+CAPABILITY_SERVICES = {
+    TRANSFER_OWN: Service.TRANSFER_OWN,
+    TRANSFER_MEMBER: Service.TRANSFER_MEMBER,
+    TRANSFER_INTERBANK: Service.TRANSFER_INTERBANK,
+    BENEFICIARIES_MEMBER: Service.BENEFICIARIES_MEMBER,
+    BENEFICIARIES_INTERBANK: Service.BENEFICIARIES_INTERBANK,
+    RECEIPTS: Service.QUERIES_ALL,
+}
+
+
+def _company_login(user) -> bool:
+    member = getattr(user, "customer", None)
+    return member is not None and member.kind == Member.Kind.COMPANY
+
+
+def permission_for(user, capability: str) -> bool | None:
+    """A company login may use what its services grant, nothing else (the limits page, for
+    one: a company's money moves through its approval workflow, never by one login alone)."""
+    if not _company_login(user):
+        return None
+    profile = company_user(user)
+    if capability == PAYEE_APPROVED_AT_ONCE:
+        return not settings.ENTERPRISE_BENEFICIARY_APPROVAL or (
+            profile is not None and profile.role == CompanyRole.ADMIN
+        )
+    service = CAPABILITY_SERVICES.get(capability)
+    return service is not None and can(profile, service)
+
+
+def debit_scope_for(user):
+    """The company accounts this user may debit; None for members."""
+    if not _company_login(user):
+        return None
+    profile = company_user(user)
+    return accounts_of(profile) if profile is not None else Account.objects.none()
+
+
+def audit_scope_for(member) -> str | None:
+    if member.kind != Member.Kind.COMPANY:
+        return None
+    company = getattr(member, "company", None)
+    return company.audit_scope if company is not None else ""
+
+
+# --- The payee rules of a company's operation --------------------------------------------------
+
+
+def payee_check_for(*, kind: str, payload: Payload, member, amount: Decimal) -> None:
+    """The payee rules (``payees.payee_check``) for the payee an operation pays: when it is
+    registered and again when it executes."""
+    if kind == TRANSFER_INTERBANK:
+        number, institution = payload.payee.account_number, payload.payee.institution
+    elif kind == TRANSFER_MEMBER:
+        destination = Account.objects.filter(pk=payload.destination).first()
+        number, institution = (destination.number if destination else ""), None
+    else:
+        return
+    payee_check(
+        member=member,
+        amount=amount,
+        beneficiary_id=payload.beneficiary,
+        account_number=number,
+        institution_code=institution,
+    )
+
+
+# --- The channel: a company user's operation becomes an order ----------------------------------
+
+
+def company_channel(
+    *,
+    spec: OperationSpec,
+    payload: Payload,
+    context: Context,
+    concept: str = "",
+    on_registered=None,
+) -> Outcome | None:
+    """An administrator's order executes now; an ingresador's waits for signatures with its
+    amount and charges held. Not a company user's: not ours (None)."""
+    if company_user(context.user) is None:
+        return None
+    payee_check_for(kind=spec.code, payload=payload, member=context.member, amount=payload.amount)
+    order = order_create(
+        user=context.user,
+        operation=spec.band,
+        kind=spec.code,
+        amount=payload.amount,
+        charges=spec.charges(payload),
+        debit_account=_debit_account(payload, context),
+        # The amount lives in the order's own column only: one source of truth.
+        payload=payload.to_json(exclude=frozenset({"amount"})),
+        concept=concept or str(spec.label),
+        key=context.key,
+        on_created=(lambda order: on_registered(order.pk)) if on_registered else None,
+    )
+    return order_outcome(order)
+
+
+def _debit_account(payload: Payload, context: Context) -> Account:
+    account = Account.objects.filter(pk=payload.origin, owner=context.member).first()
+    if account is None:
+        raise ApprovalError(gettext("No tienes acceso a la cuenta de origen."))
+    return account
+
+
+def order_outcome(order: ApprovalOrder) -> Outcome:
+    if order.status == ApprovalOrder.Status.EXECUTED:
+        return Outcome(status=Outcome.EXECUTED, result=order.result, reference=order.pk)
+    if order.status == ApprovalOrder.Status.FAILED:
+        return Outcome(status=Outcome.FAILED, message=order.failure_reason, reference=order.pk)
+    return Outcome(
+        status=Outcome.PENDING,
+        reference=order.pk,
+        url=reverse("enterprise:order", args=[order.pk]),
+        message=gettext("Orden N.º %(n)s registrada: queda pendiente de autorización.")
+        % {"n": order.pk},
+    )
+
+
+def operation_run(order: ApprovalOrder, user, holds) -> dict:
+    """What an approved order of a registered operation runs: its own ``execute``, with the
+    payload read back with its types and the order's amount, in the name of its author."""
+    spec = operation_spec(order.kind)
+    payload = spec.payload.from_json(order.payload, amount=order.amount)
+    member = order.company.member
+    payee_check_for(kind=order.kind, payload=payload, member=member, amount=order.amount)
+    context = Context(
+        user=order.created_by,
+        member=member,
+        channel=Channel.ENTERPRISE,
+        # One order, one posting: executing it again returns the first one.
+        key=f"order-{order.pk}",
+        holds=holds,
+        reference=order.pk,
+    )
+    return spec.execute(payload, context)
+
+
+def operation_release(order: ApprovalOrder) -> None:
+    """An order that will never run (rejected, expired, withdrawn, failed) gives back what its
+    operation reserved when it was registered."""
+    spec = operation_spec(order.kind)
+    if spec is not None and spec.released is not None:
+        payload = spec.payload.from_json(order.payload, amount=order.amount)
+        spec.released(payload, order.pk)

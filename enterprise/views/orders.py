@@ -1,0 +1,314 @@
+"""Autorizar: the pending orders of the company, their detail, sign or reject with a code."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from identity.views.otp import OtpConfirmView
+
+from ..forms.orders import MassApproveForm, RejectForm
+from ..models import ApprovalOrder, Operation, Service
+from ..selectors.access import can, company_profile_of, order_readable_or_403, profile_of
+from ..selectors.orders import (
+    beneficiaries_waiting,
+    order_get_for_company_user,
+    payee_waiting_get_for_company_user,
+    pending_orders_for_profile,
+)
+from ..services.approvals import order_approve, order_reject, order_withdraw, required_signatures
+from ..services.errors import ApprovalError
+from ..services.payees import beneficiary_approve, beneficiary_reject
+
+
+class PendingView(OtpConfirmView):
+    """Autorizar: the pending list (search by origin account, concept or amount) whose ticked
+    rows are signed together with one code ("Autorización masiva"), each checked on its own."""
+
+    template_name = "enterprise/pending.html"
+    otp_purpose = "order_approve_many"
+    heading = _("Autorizar")
+    crumb = _("Autorizar")
+    cancel_url = reverse_lazy("enterprise:pending")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.profile = profile_of(request, Service.AUTHORIZE)
+            self.query = request.GET.get("q", "").strip()[:40]
+            self.rows = pending_orders_for_profile(self.profile, self.query)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        return MassApproveForm(data=data, rows=pending_orders_for_profile(self.profile))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rows=self.rows,
+            query=self.query,
+            payees=beneficiaries_waiting(self.profile),
+            **kwargs,
+        )
+
+    def get(self, request, *args, **kwargs):
+        if request.htmx and request.GET.get("q") is not None:
+            context = self.get_context_data(form=self.get_form())
+            return render(request, f"{self.template_name}#form", context)
+        return super().get(request, *args, **kwargs)
+
+    def _chosen(self, form):
+        return sorted(form.cleaned_data["orders"], key=lambda order: order.pk)
+
+    def otp_operation(self, form):
+        return {
+            "orders": [
+                [o.pk, str(o.amount), o.payload.get("digest", "")] for o in self._chosen(form)
+            ]
+        }
+
+    def otp_description(self, form):
+        chosen = self._chosen(form)
+        total = sum((o.amount for o in chosen), Decimal("0"))
+        return ngettext(
+            "autorizar %(n)s operación por $ %(total)s",
+            "autorizar %(n)s operaciones por $ %(total)s",
+            len(chosen),
+        ) % {
+            "n": len(chosen),
+            "total": f"{total:,.2f}",
+        }
+
+    def confirmed(self, form, challenge):
+        executed, signed, refused = 0, 0, []
+        for order in self._chosen(form):
+            # One transaction per order: one refusal does not undo the others' signatures.
+            try:
+                result = order_approve(user=self.request.user, order_id=order.pk)
+            except ApprovalError as exc:
+                refused.append(f"N.º {order.pk}: {exc.message}")
+                continue
+            if result.status == ApprovalOrder.Status.EXECUTED:
+                executed += 1
+            elif result.status == ApprovalOrder.Status.FAILED:
+                refused.append(f"N.º {order.pk}: {result.failure_reason}")
+            else:
+                signed += 1
+        summary = gettext(
+            "Autorización masiva: %(e)s ejecutadas, %(s)s con tu firma registrada (faltan otras)."
+        ) % {"e": executed, "s": signed}
+        for line in refused:
+            messages.error(self.request, gettext("No autorizada %(line)s") % {"line": line})
+        return self.done(reverse("enterprise:pending"), summary)
+
+
+@login_required
+@require_GET
+def order_detail(request, pk):
+    profile = company_profile_of(request)
+    order = order_get_for_company_user(profile=profile, pk=pk)
+    order_readable_or_403(profile, order, request.user)
+    return render(
+        request,
+        "enterprise/order.html",
+        {
+            "order": order,
+            "approvals": order.approvals.select_related("user"),
+            "required": order.required
+            or required_signatures(order.company, order.operation, order.amount),
+            "can_authorize": can(profile, Service.AUTHORIZE),
+            "can_withdraw": order.created_by_id == request.user.pk
+            and order.status == ApprovalOrder.Status.PENDING,
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    """The ingresador takes back an order nobody signed yet; its funds are released."""
+    profile = company_profile_of(request)
+    order = order_get_for_company_user(profile=profile, pk=pk)
+    try:
+        order_withdraw(user=request.user, order_id=order.pk)
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("Orden retirada: los fondos quedan disponibles."))
+    return redirect("enterprise:order", pk=order.pk)
+
+
+class OrderMixin:
+    crumb = _("Autorizar")
+    cancel_url = reverse_lazy("enterprise:pending")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            profile = profile_of(request, Service.AUTHORIZE)
+            self.order = order_get_for_company_user(profile=profile, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def fail(self, message):
+        messages.error(self.request, message)
+        return self.done(reverse("enterprise:order", args=[self.order.pk]), "")
+
+
+class ApproveView(OrderMixin, OtpConfirmView):
+    heading = _("Autorizar")
+    submit_label = _("Sí, autorizar")
+    otp_purpose = "order_approve"
+
+    def get_form(self, data=None):
+        return forms.Form(data=data)
+
+    def get_context_data(self, **kwargs):
+        if self.order.operation == Operation.PAYROLL:
+            intro = gettext(
+                "¿Estás seguro que deseas autorizar el pago masivo de %(n)s filas, por un valor "
+                "de $%(amount)s?"
+            ) % {"n": self.order.payload.get("rows", 0), "amount": f"{self.order.amount:,.2f}"}
+        else:
+            intro = gettext(
+                "¿Estás seguro que deseas autorizar la transferencia, por un valor de $%(amount)s?"
+            ) % {"amount": f"{self.order.amount:,.2f}"}
+        return super().get_context_data(intro=intro, **kwargs)
+
+    def otp_operation(self, form):
+        # A bulk payment's code is bound to its list of payees too (the rows' digest): a row
+        # changed after the order was registered makes the code, and the execution, fail.
+        return {
+            "order": self.order.pk,
+            "amount": str(self.order.amount),
+            "digest": self.order.payload.get("digest", ""),
+        }
+
+    def otp_description(self, form):
+        return gettext("autorizar la orden N.º %(n)s por $ %(amount)s") % {
+            "n": self.order.pk,
+            "amount": f"{self.order.amount:,.2f}",
+        }
+
+    def confirmed(self, form, challenge):
+        try:
+            order = order_approve(user=self.request.user, order_id=self.order.pk)
+        except ApprovalError as exc:
+            return self.fail(exc.message)
+        message = {
+            ApprovalOrder.Status.EXECUTED: gettext("Orden autorizada y ejecutada."),
+            ApprovalOrder.Status.FAILED: gettext("La orden no se pudo ejecutar: %(r)s")
+            % {"r": order.failure_reason},
+        }.get(order.status, gettext("Firma registrada: faltan otras firmas."))
+        return self.done(reverse("enterprise:order", args=[order.pk]), message)
+
+
+class RejectView(OrderMixin, OtpConfirmView):
+    heading = _("Rechazar")
+    submit_label = _("Sí, rechazar")
+    otp_purpose = "order_reject"
+
+    def get_form(self, data=None):
+        return RejectForm(data=data)
+
+    def otp_operation(self, form):
+        return {"order": self.order.pk, "reason": form.cleaned_data["reason"]}
+
+    def otp_description(self, form):
+        return gettext("rechazar la orden N.º %(n)s") % {"n": self.order.pk}
+
+    def confirmed(self, form, challenge):
+        try:
+            order_reject(
+                user=self.request.user,
+                order_id=self.order.pk,
+                reason=form.cleaned_data["reason"],
+            )
+        except ApprovalError as exc:
+            return self.fail(exc.message)
+        return self.done(reverse("enterprise:pending"), gettext("Orden rechazada."))
+
+
+class PayeeMixin:
+    crumb = _("Autorizar")
+    cancel_url = reverse_lazy("enterprise:pending")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            profile = profile_of(request, Service.AUTHORIZE)
+            self.payee = payee_waiting_get_for_company_user(profile=profile, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        payee = self.payee
+        intro = gettext("%(name)s · %(bank)s · cuenta %(account)s · registrado por %(by)s") % {
+            "name": payee.holder_name,
+            "bank": payee.institution.name if payee.institution else "Cooprogreso",
+            "account": payee.masked_number,
+            "by": payee.created_by.get_full_name() if payee.created_by else "-",
+        }
+        return super().get_context_data(intro=intro, **kwargs)
+
+    def finish(self, work, message):
+        try:
+            work()
+        except ApprovalError as exc:
+            messages.error(self.request, exc.message)
+            return self.done(reverse("enterprise:pending"), "")
+        return self.done(reverse("enterprise:pending"), message)
+
+
+class PayeeApproveView(PayeeMixin, OtpConfirmView):
+    heading = _("Aprobar beneficiario")
+    submit_label = _("Sí, aprobar")
+    otp_purpose = "payee_approve"
+
+    def get_form(self, data=None):
+        return forms.Form(data=data)
+
+    def otp_operation(self, form):
+        return {"beneficiary": self.payee.pk, "account": self.payee.account_number}
+
+    def otp_description(self, form):
+        return gettext("aprobar al beneficiario %(name)s") % {"name": self.payee.holder_name}
+
+    def confirmed(self, form, challenge):
+        minutes = settings.BENEFICIARY_COOLING_MINUTES
+        return self.finish(
+            lambda: beneficiary_approve(user=self.request.user, beneficiary_id=self.payee.pk),
+            gettext(
+                "Beneficiario aprobado. Durante %(m)s minutos cada pago puede ser de máximo "
+                "$ %(cap)s."
+            )
+            % {"m": minutes, "cap": f"{settings.BENEFICIARY_COOLING_CAP:,.2f}"},
+        )
+
+
+class PayeeRejectView(PayeeMixin, OtpConfirmView):
+    heading = _("Rechazar beneficiario")
+    submit_label = _("Sí, rechazar")
+    otp_purpose = "payee_reject"
+
+    def get_form(self, data=None):
+        return RejectForm(data=data)
+
+    def otp_operation(self, form):
+        return {"beneficiary": self.payee.pk, "reason": form.cleaned_data["reason"]}
+
+    def otp_description(self, form):
+        return gettext("rechazar al beneficiario %(name)s") % {"name": self.payee.holder_name}
+
+    def confirmed(self, form, challenge):
+        return self.finish(
+            lambda: beneficiary_reject(
+                user=self.request.user,
+                beneficiary_id=self.payee.pk,
+                reason=form.cleaned_data["reason"],
+            ),
+            gettext("Beneficiario rechazado."),
+        )

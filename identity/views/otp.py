@@ -1,0 +1,258 @@
+"""The one-time-code dialog every confirm step puts in front of its action.
+
+Pre-sign-in flows (sign-in, enrolment, recovery) show it as a page; signed-in operations as an
+htmx dialog over the page (or a page, without JavaScript), through ``OtpConfirmView``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.views import View
+
+from ..models import OtpChallenge, OtpFactor
+from ..selectors import challenge_of
+from ..services.otp import (
+    APP_FACTORS,
+    MAX_RESENDS,
+    OtpError,
+    challenge_fallback,
+    challenge_is_live,
+    challenge_resend,
+    challenge_seconds_left,
+    challenge_start,
+    challenge_verify,
+    masked_destination,
+)
+from ..services.passkeys import assertion_options
+
+DIALOG = "identity/otp_dialog.html"
+PAGE = "identity/otp_page.html"
+_OWN_FIELDS = {"csrfmiddlewaretoken", "otp_step", "otp_challenge", "otp_code", "otp_digit"}
+
+
+def otp_code_from(request) -> str:
+    return (request.POST.get("otp_code") or "".join(request.POST.getlist("otp_digit"))).strip()
+
+
+def otp_context(
+    challenge: OtpChallenge | None,
+    *,
+    action: str,
+    cancel_url: str,
+    hidden=(),
+    error: str = "",
+    title: str = "",
+    request=None,
+) -> dict:
+    if challenge is None:
+        # Enrolment and recovery for data that matched nobody: the same screen, no code.
+        return {
+            "action": action,
+            "cancel_url": cancel_url,
+            "hidden": list(hidden),
+            "error": error,
+            "title": title,
+            "destination": "",
+            "seconds_left": 180,
+            "live": True,
+            "can_resend": True,
+            "totp": False,
+            "challenge_id": "",
+        }
+    passkey_options = None
+    if challenge.channel == OtpFactor.PASSKEY and request is not None:
+        passkey_options = json.loads(
+            assertion_options(
+                request=request, user=challenge.user, challenge=challenge.webauthn_challenge
+            )
+        )
+    return {
+        "action": action,
+        "cancel_url": cancel_url,
+        "hidden": list(hidden),
+        "error": error,
+        "title": title,
+        "passkey_options": passkey_options,
+        "can_fall_back": challenge.channel in APP_FACTORS and challenge.user_id is not None,
+        "destination": masked_destination(challenge),
+        "seconds_left": challenge_seconds_left(challenge),
+        "live": challenge_is_live(challenge),
+        "can_resend": challenge.channel not in APP_FACTORS and challenge.resends < MAX_RESENDS,
+        "totp": challenge.channel == OtpFactor.TOTP,
+        "challenge_id": challenge.pk,
+        "description": challenge.description,
+    }
+
+
+def otp_page(request, context: dict, *, status: int = 200) -> HttpResponse:
+    return render(request, PAGE, {"otp": context}, status=status)
+
+
+class OtpConfirmView(LoginRequiredMixin, View):
+    """A form whose valid submission asks for a code bound to exactly that data.
+
+    Subclasses set ``form_class``, ``template_name`` (its ``form`` partial holds the form) and
+    ``otp_purpose``, and define ``otp_operation``, ``otp_description`` and ``confirmed``. The
+    dialog carries the form's fields back, so the code is checked against the data submitted
+    with it: changing anything after the code was sent makes it fail.
+    """
+
+    form_class = None
+    template_name = "identity/profile/operation.html"
+    otp_purpose = ""
+    cancel_url = "/"
+    heading = ""
+    intro = ""
+    submit_label = ""
+    crumb = ""  # the section the cancel link returns to ("Perfil" when empty)
+    # Fields never echoed into the dialog (passwords): the view's ``otp_keep`` turns the valid
+    # form into what the confirm step needs (e.g. a password hash), kept in the session; then
+    # ``otp_operation``, ``otp_description`` and ``confirmed`` receive that instead of the form.
+    secret_fields: tuple[str, ...] = ()
+
+    def otp_keep(self, form) -> dict:
+        return {}
+
+    def get_form(self, data=None):
+        return self.form_class(data=data, **self.get_form_kwargs())
+
+    def get_form_kwargs(self) -> dict:
+        return {}
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {
+            "heading": self.heading,
+            "intro": self.intro,
+            "submit_label": self.submit_label,
+            "crumb": self.crumb,
+            "back_url": str(self.cancel_url),
+            **kwargs,
+        }
+
+    def otp_operation(self, form) -> dict:
+        raise NotImplementedError
+
+    def otp_description(self, form) -> str:
+        raise NotImplementedError
+
+    def confirmed(self, form, challenge) -> HttpResponse:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.get_form())
+
+    def form_invalid(self, form):
+        # 200 even for htmx: htmx 2 does not swap 4xx answers, and the browser would log one.
+        return self.render_form(form)
+
+    def render_form(self, form, *, status: int = 200):
+        context = self.get_context_data(form=form)
+        if self.request.htmx:
+            response = TemplateResponse(
+                self.request, f"{self.template_name}#form", context, status=status
+            )
+            response["HX-Retarget"] = "#op-form"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def render_dialog(self, challenge, *, error: str = ""):
+        hidden = [
+            (name, value)
+            for name, values in self.request.POST.lists()
+            if name not in _OWN_FIELDS and name not in self.secret_fields
+            for value in values
+        ]
+        context = otp_context(
+            challenge,
+            action=self.request.path,
+            cancel_url=self.cancel_url,
+            hidden=hidden,
+            error=error,
+            title=challenge.description,
+            request=self.request,
+        )
+        if self.request.htmx:
+            response = render(self.request, DIALOG, {"otp": context, "as_modal": True})
+            response["HX-Retarget"] = "#modal"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return otp_page(self.request, context)
+
+    def post(self, request, *args, **kwargs):
+        step = request.POST.get("otp_step", "")
+        if step and self.secret_fields:
+            form = None  # the verify step of a secret form carries none of its fields
+        else:
+            form = self.get_form(data=request.POST)
+            if not form.is_valid():
+                return self.form_invalid(form)
+        if not step:
+            subject = self.otp_keep(form) if self.secret_fields else form
+            try:
+                challenge = challenge_start(
+                    user=request.user,
+                    purpose=self.otp_purpose,
+                    operation=self.otp_operation(subject),
+                    description=self.otp_description(subject),
+                )
+            except OtpError as exc:
+                form.add_error(None, exc.message)
+                return self.render_form(form)
+            if self.secret_fields:
+                request.session[_kept_key(challenge.pk)] = subject
+            return self.render_dialog(challenge)
+        challenge = challenge_of(pk=request.POST.get("otp_challenge"), user=request.user)
+        subject = form
+        if self.secret_fields and challenge is not None:
+            subject = request.session.get(_kept_key(challenge.pk))
+        if challenge is None or subject is None:
+            messages.error(request, gettext("El código no es válido. Solicita uno nuevo."))
+            return self.done(request.path, "") if form is None else self.render_form(form)
+        try:
+            if step == "resend":
+                challenge = challenge_resend(challenge_id=challenge.pk, user=request.user)
+                return self.render_dialog(challenge)
+            if step == "fallback":
+                old = challenge.pk
+                challenge = challenge_fallback(challenge_id=old, user=request.user)
+                if self.secret_fields:
+                    request.session[_kept_key(challenge.pk)] = request.session.pop(_kept_key(old))
+                return self.render_dialog(challenge)
+            challenge = challenge_verify(
+                challenge_id=challenge.pk,
+                user=request.user,
+                purpose=self.otp_purpose,
+                operation=self.otp_operation(subject),
+                code=otp_code_from(request),
+                request=request,
+            )
+        except OtpError as exc:
+            challenge.refresh_from_db()
+            return self.render_dialog(challenge, error=exc.message)
+        request.session.pop(_kept_key(challenge.pk), None)
+        # A re-authenticated session gets a new key.
+        request.session.cycle_key()
+        return self.confirmed(subject, challenge)
+
+    def done(self, url: str, message: str) -> HttpResponse:
+        if message:
+            messages.success(self.request, message)
+        if self.request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        response = HttpResponse(status=302)
+        response["Location"] = url
+        return response
+
+
+def _kept_key(challenge_id: int) -> str:
+    return f"otp_kept:{challenge_id}"

@@ -1,0 +1,197 @@
+"""The three transfers as operations (``accounts.registries.operations``): typed payloads, the
+service each runs, its label, its amount bands and what it holds. ``TransfersConfig.ready``
+registers them; a member's confirmed transfer executes at once, a company's becomes an approval
+order (the enterprise app's channel) that runs the same ``execute`` once it is signed.
+
+This module is the worked example of docs/ARCHITECTURE.md ("Adding an operation").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from accounts.registries.operations import Context, NestedPayload, OperationSpec, Payload
+
+from ..models import Beneficiary, Institution, Transfer
+from .fees import interbank_fee
+from .orders import (
+    Order,
+    Payee,
+    TransferError,
+    interbank_transfer,
+    member_transfer,
+    own_transfer,
+)
+
+#: The amount bands a company sets for transfers (``enterprise.models.Operation.TRANSFER``).
+BAND = "TRANSFERENCIA"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferPayload(Payload):
+    memo: str = ""
+    #: the saved payee the money goes to, if any (usable now: approved)
+    beneficiary: int | None = None
+    funds_origin: str = ""
+    funds_purpose: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OwnTransferPayload(TransferPayload):
+    destination: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberTransferPayload(TransferPayload):
+    destination: int
+    email: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayeeData(NestedPayload):
+    """Another bank's account as the person typed or saved it; the institution by its code."""
+
+    institution: str
+    account_number: str
+    account_type: str
+    name: str
+    id_type: str
+    identification: str
+    email: str = ""
+
+    @classmethod
+    def of(cls, payee: Payee) -> PayeeData:
+        return cls(
+            institution=payee.institution.code,
+            account_number=payee.account_number,
+            account_type=payee.account_type,
+            name=payee.name,
+            id_type=payee.id_type,
+            identification=payee.identification,
+            email=payee.email,
+        )
+
+    def payee(self) -> Payee:
+        institution = Institution.objects.filter(code=self.institution).first()
+        if institution is None:
+            raise TransferError(_("Elige otra institución financiera."), "institution")
+        return Payee(
+            institution=institution,
+            account_number=self.account_number,
+            account_type=self.account_type,
+            name=self.name,
+            id_type=self.id_type,
+            identification=self.identification,
+            email=self.email,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterbankTransferPayload(TransferPayload):
+    payee: PayeeData
+
+
+# --- Executing: the services members and approved orders share ----------------------------------
+
+
+def _order(payload: TransferPayload, context: Context) -> Order:
+    return Order(
+        user=context.user,
+        member=context.member,
+        # Whose it is, is checked by the service (``origin_check``), not assumed here.
+        origin=_account(payload.origin, "origin"),
+        amount=payload.amount,
+        memo=payload.memo,
+        idempotency_key=context.key,
+        channel=context.channel,
+        funds_origin=payload.funds_origin,
+        funds_purpose=payload.funds_purpose,
+        holds=context.holds,
+    )
+
+
+def _account(pk: int, field: str) -> Account:
+    account = Account.objects.select_related("owner").filter(pk=pk).first()
+    if account is None:
+        raise TransferError(_("La cuenta ya no existe."), field)
+    return account
+
+
+def _beneficiary(payload: TransferPayload, context: Context) -> Beneficiary | None:
+    if payload.beneficiary is None:
+        return None
+    return Beneficiary.objects.filter(
+        pk=payload.beneficiary, owner=context.member, deleted_at__isnull=True
+    ).first()
+
+
+def _result(transfer: Transfer) -> dict:
+    return {"transfer": transfer.pk, "receipt": transfer.transaction.receipt_number}
+
+
+def own_execute(payload: OwnTransferPayload, context: Context) -> dict:
+    destination = _account(payload.destination, "destination")
+    return _result(own_transfer(order=_order(payload, context), destination=destination))
+
+
+def member_execute(payload: MemberTransferPayload, context: Context) -> dict:
+    return _result(
+        member_transfer(
+            order=_order(payload, context),
+            destination=_account(payload.destination, "destination"),
+            beneficiary=_beneficiary(payload, context),
+            email=payload.email,
+        )
+    )
+
+
+def interbank_execute(payload: InterbankTransferPayload, context: Context) -> dict:
+    return _result(
+        interbank_transfer(
+            order=_order(payload, context),
+            payee=payload.payee.payee(),
+            beneficiary=_beneficiary(payload, context),
+        )
+    )
+
+
+def _interbank_charges(payload: InterbankTransferPayload) -> Decimal:
+    fee, vat = interbank_fee()
+    return fee + vat
+
+
+def receipt_url(result: dict) -> str:
+    return reverse("transfers:receipt", kwargs={"pk": result["transfer"]})
+
+
+OWN = OperationSpec(
+    code="TRANSF_PROPIA",
+    label=_("Transferencia entre cuentas propias"),
+    band=BAND,
+    payload=OwnTransferPayload,
+    execute=own_execute,
+    receipt_url=receipt_url,
+)
+MEMBER = OperationSpec(
+    code="TRANSF_COOPROGRESO",
+    label=_("Transferencia Cooprogreso"),
+    band=BAND,
+    payload=MemberTransferPayload,
+    execute=member_execute,
+    receipt_url=receipt_url,
+)
+INTERBANK = OperationSpec(
+    code="TRANSF_INTERBANCARIA",
+    label=_("Transferencia interbancaria"),
+    band=BAND,
+    payload=InterbankTransferPayload,
+    execute=interbank_execute,
+    charges=_interbank_charges,
+    receipt_url=receipt_url,
+)
+SPECS = {"own": OWN, "member": MEMBER, "interbank": INTERBANK}

@@ -1,0 +1,2 @@
+"""Transfers' pages by group: ``orders`` (the three transfers, their code and receipt),
+``beneficiaries`` (Administrar beneficiarios), ``limits`` (Personalización de cupos)."""
