@@ -211,7 +211,7 @@ class Notification(models.Model):
     # Codes and credentials: erased after delivery and never shown in the back office.
     sensitive = models.BooleanField(_("confidencial"), default=False)
     # Messages that anonymous flows (recovery, enrolment) send count against this budget of
-    # the recipient's (identity/otp.py RECOVERY_BUDGETS); empty for everything else.
+    # the recipient's (``identity.services.otp``: BUDGET_RECOVERY…); empty for everything else.
     budget = models.CharField(max_length=20, blank=True)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -134,10 +134,6 @@ class OperationSpec:
     #: (``on_registered``), when it will never run (rejected, expired, withdrawn, failed).
     released: Callable[[Payload, int], None] | None = None
 
-    def hold(self, payload: Payload) -> tuple[int, Decimal]:
-        """What an operation waiting for signatures holds: (account id, amount + charges)."""
-        return payload.origin, payload.amount + self.charges(payload)
-
 
 @dataclass(frozen=True)
 class Outcome:

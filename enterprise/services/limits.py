@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from common.periods import window_starts
+from transfers.services import operations as transfer_operations
 
 from ..models import ApprovalOrder, Company, CompanyLimit, CompanyLimitCeiling
 from .errors import ApprovalError
@@ -24,7 +25,7 @@ PERIODS = (
 )
 
 # Moving money between the company's own accounts takes nothing out of it.
-NOT_COUNTED_KINDS = ("TRANSF_PROPIA",)
+NOT_COUNTED_KINDS = (transfer_operations.OWN.code,)
 
 
 @dataclass(frozen=True)

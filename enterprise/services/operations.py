@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -29,7 +30,7 @@ from transfers.selectors import (
 from transfers.services import operations as transfer_operations
 from transfers.services.beneficiaries import PAYEE_APPROVED_AT_ONCE
 
-from ..models import ApprovalOrder, CompanyRole, Service
+from ..models import ApprovalOrder, CompanyRole, Operation, Service
 from ..selectors.access import accounts_of, can, company_user
 from .approvals import order_create
 from .errors import ApprovalError
@@ -38,6 +39,9 @@ from .payees import payee_check
 TRANSFER_OWN = transfer_operations.OWN.code
 TRANSFER_MEMBER = transfer_operations.MEMBER.code
 TRANSFER_INTERBANK = transfer_operations.INTERBANK.code
+
+#: what an order keeps in its own columns, never in its payload
+ORDER_COLUMNS = frozenset({"amount", "origin"})
 
 #: capability (an operation's code or a page's name) → the company service that grants it.
 CAPABILITY_SERVICES = {
@@ -58,13 +62,16 @@ def _company_login(user) -> bool:
 def permission_for(user, capability: str) -> bool | None:
     """A company login may use what its services grant, nothing else (the limits page, for
     one: a company's money moves through its approval workflow, never by one login alone)."""
+    if capability == PAYEE_APPROVED_AT_ONCE:
+        # Asked only of a company's payees, whoever saves them: only an active administrator's
+        # are usable at once (or everyone's, where the cooperative turned approval off).
+        if not settings.ENTERPRISE_BENEFICIARY_APPROVAL:
+            return True
+        profile = company_user(user) if user is not None else None
+        return profile is not None and profile.role == CompanyRole.ADMIN
     if not _company_login(user):
         return None
     profile = company_user(user)
-    if capability == PAYEE_APPROVED_AT_ONCE:
-        return not settings.ENTERPRISE_BENEFICIARY_APPROVAL or (
-            profile is not None and profile.role == CompanyRole.ADMIN
-        )
     service = CAPABILITY_SERVICES.get(capability)
     return service is not None and can(profile, service)
 
@@ -117,10 +124,13 @@ def company_channel(
     concept: str = "",
     on_registered=None,
 ) -> Outcome | None:
-    """An administrator's order executes now; an ingresador's waits for signatures with its
-    amount and charges held. Not a company user's: not ours (None)."""
-    if company_user(context.user) is None:
+    """Every operation of a company's money is an order: an administrator's executes now, an
+    ingresador's waits for signatures with its amount and charges held; a login without an
+    active company profile is refused (``order_create``). A member's: not ours (None)."""
+    if context.member.kind != Member.Kind.COMPANY:
         return None
+    if spec.band not in Operation.values:
+        raise ImproperlyConfigured(f"{spec.code}: band {spec.band!r} is not an Operation")
     payee_check_for(kind=spec.code, payload=payload, member=context.member, amount=payload.amount)
     order = order_create(
         user=context.user,
@@ -129,8 +139,8 @@ def company_channel(
         amount=payload.amount,
         charges=spec.charges(payload),
         debit_account=_debit_account(payload, context),
-        # The amount lives in the order's own column only: one source of truth.
-        payload=payload.to_json(exclude=frozenset({"amount"})),
+        # Amount and debit account live in the order's own columns only: one source of truth.
+        payload=payload.to_json(exclude=ORDER_COLUMNS),
         concept=concept or str(spec.label),
         key=context.key,
         on_created=(lambda order: on_registered(order.pk)) if on_registered else None,
@@ -159,11 +169,17 @@ def order_outcome(order: ApprovalOrder) -> Outcome:
     )
 
 
+def _payload_of(spec: OperationSpec, order: ApprovalOrder) -> Payload:
+    # Orders registered before the recipe also stored amount (as text) and not always the
+    # origin: the columns win.
+    return spec.payload.from_json(order.payload, amount=order.amount, origin=order.debit_account_id)
+
+
 def operation_run(order: ApprovalOrder, user, holds) -> dict:
     """What an approved order of a registered operation runs: its own ``execute``, with the
     payload read back with its types and the order's amount, in the name of its author."""
     spec = operation_spec(order.kind)
-    payload = spec.payload.from_json(order.payload, amount=order.amount)
+    payload = _payload_of(spec, order)
     member = order.company.member
     payee_check_for(kind=order.kind, payload=payload, member=member, amount=order.amount)
     context = Context(
@@ -183,5 +199,4 @@ def operation_release(order: ApprovalOrder) -> None:
     operation reserved when it was registered."""
     spec = operation_spec(order.kind)
     if spec is not None and spec.released is not None:
-        payload = spec.payload.from_json(order.payload, amount=order.amount)
-        spec.released(payload, order.pk)
+        spec.released(_payload_of(spec, order), order.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common.refusal import Refusal
 from identity.views.otp import OtpConfirmView
 
 from ..forms.orders import MassApproveForm, RejectForm
@@ -26,7 +27,6 @@ from ..selectors.orders import (
     pending_orders_for_profile,
 )
 from ..services.approvals import order_approve, order_reject, order_withdraw, required_signatures
-from ..services.errors import ApprovalError
 from ..services.payees import beneficiary_approve, beneficiary_reject
 
 
@@ -92,7 +92,7 @@ class PendingView(OtpConfirmView):
             # One transaction per order: one refusal does not undo the others' signatures.
             try:
                 result = order_approve(user=self.request.user, order_id=order.pk)
-            except ApprovalError as exc:
+            except Refusal as exc:
                 refused.append(f"N.º {order.pk}: {exc.message}")
                 continue
             if result.status == ApprovalOrder.Status.EXECUTED:
@@ -138,7 +138,7 @@ def withdraw(request, pk):
     order = order_get_for_company_user(profile=profile, pk=pk)
     try:
         order_withdraw(user=request.user, order_id=order.pk)
-    except ApprovalError as exc:
+    except Refusal as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, gettext("Orden retirada: los fondos quedan disponibles."))
@@ -198,7 +198,7 @@ class ApproveView(OrderMixin, OtpConfirmView):
     def confirmed(self, form, challenge):
         try:
             order = order_approve(user=self.request.user, order_id=self.order.pk)
-        except ApprovalError as exc:
+        except Refusal as exc:
             return self.fail(exc.message)
         message = {
             ApprovalOrder.Status.EXECUTED: gettext("Orden autorizada y ejecutada."),
@@ -229,7 +229,7 @@ class RejectView(OrderMixin, OtpConfirmView):
                 order_id=self.order.pk,
                 reason=form.cleaned_data["reason"],
             )
-        except ApprovalError as exc:
+        except Refusal as exc:
             return self.fail(exc.message)
         return self.done(reverse("enterprise:pending"), gettext("Orden rechazada."))
 
@@ -257,7 +257,7 @@ class PayeeMixin:
     def finish(self, work, message):
         try:
             work()
-        except ApprovalError as exc:
+        except Refusal as exc:
             messages.error(self.request, exc.message)
             return self.done(reverse("enterprise:pending"), "")
         return self.done(reverse("enterprise:pending"), message)

@@ -11,8 +11,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.refusal import Refusal
 from enterprise.models import ApprovalOrder
-from enterprise.services.errors import ApprovalError
 from identity.views.otp import OtpConfirmView
 
 from ..forms import PayForm, row_ids_from, rows_param
@@ -128,7 +128,7 @@ class PayView(OtpConfirmView):
                 key=form.idempotency_key(),
                 expected_digest=form.preview.digest,
             )
-        except ApprovalError as exc:
+        except Refusal as exc:
             messages.error(self.request, exc.message)
             return self.done(self.cancel_url, "")
         url = reverse("enterprise:order", args=[order.pk])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,8 @@ from accounts.registries.operations import (
     Payload,
     operation_submit,
 )
-from enterprise.models import ApprovalOrder
+from common.refusal import Refusal
+from enterprise.models import ApprovalOrder, CompanyUser, Operation
 from enterprise.services.approvals import order_approve, order_reject
 from tests.factories import AccountFactory, MemberFactory, UserFactory, deposit
 from transfers.models import Transfer
@@ -120,7 +122,13 @@ def test_an_interbank_order_holds_its_amount_plus_fee_and_vat(company):
         ),
     )
 
-    assert INTERBANK.hold(payload) == (company.account.pk, Decimal("100.41"))
+    context = Context(user=company.maker, member=company.member, channel=Channel.WEB, key="i-1")
+    outcome = operation_submit(spec=INTERBANK, payload=payload, context=context)
+
+    order = ApprovalOrder.objects.get(pk=outcome.reference)
+    assert order.amount == Decimal("100.00") and order.charges == Decimal("0.41")
+    assert order.hold.amount == Decimal("100.41") and order.hold.account_id == company.account.pk
+    assert "origin" not in order.payload and "amount" not in order.payload
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,3 +170,40 @@ def test_a_new_operation_registered_by_its_app_runs_through_the_approval_engine(
     outcome = operation_submit(spec=spec, payload=gift, context=context, concept="Regalo")
     order_reject(user=company.approver_b, order_id=outcome.reference, reason="No")
     assert released == [outcome.reference] and len(ran) == 1
+
+
+def test_every_registered_operation_names_a_band_companies_can_set():
+    """A band nobody can configure would silently need one signature: refused at submission,
+    and every operation registered today names a real one."""
+    assert operations.operation_specs()
+    assert {spec.band for spec in operations.operation_specs()} <= set(Operation.values)
+
+
+def test_an_operation_with_an_unknown_band_is_refused_before_any_order(company, monkeypatch):
+    spec = OperationSpec(
+        code="REGALO",
+        label="Regalo de prueba",
+        band="TRANSFERENCIAS",  # a typo
+        payload=GiftPayload,
+        execute=lambda payload, context: {},
+    )
+    monkeypatch.setitem(operations._specs, spec.code, spec)
+    context = Context(user=company.maker, member=company.member, channel=Channel.WEB, key="g-3")
+    gift = GiftPayload(origin=company.account.pk, amount=Decimal("20.00"))
+
+    with pytest.raises(ImproperlyConfigured):
+        operation_submit(spec=spec, payload=gift, context=context)
+    assert not ApprovalOrder.objects.exists()
+
+
+def test_a_company_login_without_an_active_profile_never_executes_at_once(company):
+    """The company channel claims every operation of a company's money: a login whose profile
+    was blocked is refused, not treated like a member's."""
+    company.maker.company_profile.status = CompanyUser.Status.BLOCKED
+    company.maker.company_profile.save(update_fields=["status"])
+    context = Context(user=company.maker, member=company.member, channel=Channel.WEB, key="g-4")
+    payload = _member_payload(company.account, AccountFactory(), "10.00")
+
+    with pytest.raises(Refusal):
+        operation_submit(spec=MEMBER, payload=payload, context=context)
+    assert not Transfer.objects.exists() and not ApprovalOrder.objects.exists()

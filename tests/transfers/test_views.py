@@ -379,3 +379,26 @@ def test_share_certificates_are_not_an_origin(member_user, outsider):
         member_transfer(
             order=order(member_user, "10", origin=shares), destination=savings(outsider)
         )
+
+
+def test_a_payee_that_cannot_be_saved_leaves_the_transfer_and_says_so(
+    signed_in, member_user, outsider, monkeypatch
+):
+    """ "Guardar beneficiario" runs after the money moved: if it is refused, the receipt is
+    shown with a warning — the person is not sent back to transfer again."""
+    from transfers.services import beneficiaries
+    from transfers.services.orders import TransferError
+
+    def refuse(**kwargs):
+        raise TransferError("Ya tienes demasiados beneficiarios.")
+
+    monkeypatch.setattr(beneficiaries, "beneficiary_member_save", refuse)
+    data = member_data(member_user, outsider, save_beneficiary="on", alias="Vecino")
+
+    response = with_code(signed_in, "/transferencias/cooprogreso/confirmar/", data)
+
+    transfer = Transfer.objects.get()
+    assert response["Location"] == f"/transferencias/{transfer.pk}/"
+    page = signed_in.get(response["Location"]).content.decode()
+    assert "No se guardó el beneficiario: Ya tienes demasiados beneficiarios." in page
+    assert "¡Transferencia exitosa!" in page and not Beneficiary.objects.exists()

@@ -109,9 +109,7 @@ PAYEE_APPROVED_AT_ONCE = "transfers.beneficiaries.approved_at_once"
 
 
 def _needs_approval(member: Member, user) -> bool:
-    if member.kind != Member.Kind.COMPANY:
-        return False
-    return user is None or not permitted(user, PAYEE_APPROVED_AT_ONCE)
+    return member.kind == Member.Kind.COMPANY and not permitted(user, PAYEE_APPROVED_AT_ONCE)
 
 
 def _save(*, member, user, kind, **fields) -> Beneficiary:

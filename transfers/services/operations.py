@@ -12,12 +12,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from accounts.registries.operations import Context, NestedPayload, OperationSpec, Payload
+from accounts.registries.operations import (
+    Context,
+    NestedPayload,
+    OperationSpec,
+    Outcome,
+    Payload,
+    operation_submit,
+)
+from common.refusal import Refusal
 
 from ..models import Beneficiary, Institution, Transfer
+from .beneficiaries import beneficiary_save_after_transfer
 from .fees import interbank_fee
 from .orders import (
     Order,
@@ -195,3 +205,34 @@ INTERBANK = OperationSpec(
     receipt_url=receipt_url,
 )
 SPECS = {"own": OWN, "member": MEMBER, "interbank": INTERBANK}
+
+
+# --- Submitting a confirmed transfer --------------------------------------------------------
+
+
+def transfer_submit(
+    *,
+    spec: OperationSpec,
+    payload: TransferPayload,
+    context: Context,
+    concept: str,
+    payee: dict | None = None,
+) -> tuple[Outcome, str]:
+    """The operation (executed now, or an order of a company's approval engine), then
+    "Guardar beneficiario" with ``payee`` when it was ticked — only once the money moved or
+    the order was registered, so a refused transfer saves nobody. Returns the outcome and, if
+    the payee could not be saved, why (the transfer stands: the person is told, not asked to
+    send it again). A ``Refusal`` of the transfer itself propagates, having changed nothing."""
+    outcome = operation_submit(spec=spec, payload=payload, context=context, concept=concept)
+    if payee is None or outcome.status == Outcome.FAILED:
+        return outcome, ""
+    try:
+        beneficiary_save_after_transfer(
+            member=context.member,
+            user=context.user,
+            data=payee,
+            transfer_id=outcome.result.get("transfer"),
+        )
+    except Refusal as exc:
+        return outcome, gettext("No se guardó el beneficiario: %(why)s") % {"why": exc.message}
+    return outcome, ""

@@ -33,6 +33,7 @@ from accounts.services.ledger import (
     to_money,
     transaction_post,
 )
+from common.background import enqueue
 from common.refusal import Refusal
 from identity.models import Member
 from identity.services.notifications import notification_queue
@@ -458,11 +459,7 @@ def interbank_transfer(
 
 def _send_now(transfer_id: int) -> None:
     # Only "look now": the PENDIENTE row is the truth and a sweep picks it up if this is lost.
-    try:
-        from ..tasks import transfer_send_immediate
-    except ImportError:  # settlement not installed in this build
-        return
-    transfer_send_immediate.delay(transfer_id)
+    enqueue("transfers.tasks.transfer_send_immediate", transfer_id)
 
 
 def frequent_payees(member: Member, limit: int = 5) -> list[Transfer]:

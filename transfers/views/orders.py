@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Channel
-from accounts.registries.operations import Context, OperationSpec, Outcome, operation_submit
+from accounts.registries.operations import Context, OperationSpec, Outcome
 from accounts.registries.permissions import customer_for, permitted
 from common.refusal import Refusal
 from identity.views.otp import OtpConfirmView
@@ -32,10 +32,9 @@ from ..selectors import (
     transfer_already_done,
     transfer_get_for_user,
 )
-from ..services.beneficiaries import beneficiary_save_after_transfer
 from ..services.calendar import process_date_for
 from ..services.holders import HolderLookupsSpent, holder_reveal
-from ..services.operations import SPECS
+from ..services.operations import SPECS, transfer_submit
 from ..services.orders import TransferError, frequent_payees, settlement_for
 
 
@@ -223,27 +222,23 @@ def _hidden(request) -> list[tuple[str, str]]:
 
 
 def submit(request, page: Page, form) -> Outcome:
-    """The operation: executed now, or an order of the company's approval engine; then
-    "Guardar beneficiario" (a company's payee waits for an authorizer's approval). Raises the
-    ``Refusal`` of whichever rule said no, having changed nothing."""
+    """Runs what was confirmed (``transfer_submit``); a payee that could not be saved is said
+    as a warning beside the receipt."""
     context = Context(
         user=request.user,
         member=form.member,
         channel=_channel(request),
         key=form.idempotency_key(),
     )
-    concept = form.cleaned_data.get("memo") or str(page.title)
-    outcome = operation_submit(
-        spec=page.spec, payload=form.payload(), context=context, concept=concept
+    outcome, warning = transfer_submit(
+        spec=page.spec,
+        payload=form.payload(),
+        context=context,
+        concept=form.cleaned_data.get("memo") or str(page.title),
+        payee=form.payee_to_save(),
     )
-    payee = form.payee_to_save()
-    if payee is not None and outcome.status != Outcome.FAILED:
-        beneficiary_save_after_transfer(
-            member=form.member,
-            user=request.user,
-            data=payee,
-            transfer_id=outcome.result.get("transfer"),
-        )
+    if warning:
+        messages.warning(request, warning)
     return outcome
 
 
