@@ -4,7 +4,7 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
-from enterprise.selectors.menu import company_menu
+from enterprise.selectors.menu import company_menu, company_menu_links
 from identity.selectors import previous_sign_in_for_request
 
 
@@ -22,11 +22,8 @@ def layout_links() -> dict[str, str]:
         "login": reverse("identity:login"),
         "idle_warning": reverse("identity:idle_warning"),
         "profile": reverse("identity:profile"),
-        "authorize": reverse("enterprise:pending"),
-        "queries": reverse("enterprise:queries"),
         "payroll": reverse("payroll:index"),
-        "users": reverse("enterprise:users"),
-        "levels": reverse("enterprise:levels"),
+        **company_menu_links(),
         "css": static("css/portal.css"),
         "logo": static("img/logo.svg"),
         "js": static("js/portal.js"),

@@ -3,6 +3,8 @@ role grants, and which entry a page of this app belongs to (its link is marked c
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from ..models import Service
 from .access import services_of
 
@@ -14,6 +16,16 @@ _BENEFICIARIES = {
 }
 _QUERIES = {Service.QUERIES_ALL, Service.QUERIES_PENDING}
 _LEVELS_PAGES = {"levels", "limits_edit", "level_add", "level_remove", "bands_edit"}
+
+
+def company_menu_links() -> dict[str, str]:
+    """The enterprise entries of the layout's menu (the shell resolves them once a process)."""
+    return {
+        "authorize": reverse("enterprise:pending"),
+        "queries": reverse("enterprise:queries"),
+        "users": reverse("enterprise:users"),
+        "levels": reverse("enterprise:levels"),
+    }
 
 
 def company_menu(request, user) -> dict | None:
