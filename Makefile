@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast bench lint format check-deploy clean venv system-deps
+.PHONY: run test test-fast bench lint format check-deploy clean venv system-deps screens
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -m "not browser"
+
+# Screenshots of the layouts' pages at 1366 px and on a 390 px phone, into var/screens/.
+screens: $(STAMP) system-deps
+	SCREENS_DIR=var/screens $(PY) -m pytest -q tests/browser/test_layouts.py
 
 bench: $(STAMP) system-deps
 	$(PY) tests/benchmarks/run.py

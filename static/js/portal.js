@@ -169,3 +169,36 @@
     if (create) { event.preventDefault(); passkey(create, true); }
   });
 })();
+
+// Tables read as lists of cards on a phone (portal.css): each cell is told its column's name,
+// here once for the page and again for every fragment htmx swaps in.
+(function () {
+  "use strict";
+  function labelTables(scope) {
+    var tables = (scope.querySelectorAll ? scope : document).querySelectorAll(".table-wrap table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.replace(/\s+/g, " ").trim();
+      });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          if (!cell.hasAttribute("data-label") && cell.colSpan === 1) {
+            cell.setAttribute("data-label", heads[column] || "");
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  // The phone's menu scrolls sideways: the page's own entry is brought into view.
+  function showCurrentMenuEntry() {
+    var menu = document.querySelector(".sidemenu");
+    var current = menu && menu.querySelector("[aria-current=page]");
+    if (!current || menu.scrollWidth <= menu.clientWidth) return;
+    menu.scrollLeft = current.offsetLeft - (menu.clientWidth - current.offsetWidth) / 2;
+  }
+  labelTables(document);
+  showCurrentMenuEntry();
+  document.addEventListener("htmx:afterSettle", function (event) { labelTables(event.target); });
+})();

@@ -125,4 +125,4 @@ def test_phone_layout_and_company_header(sign_in, page):
     expect(page.get_by_text("Empresa: COMERCIAL ANDINA S.A.")).to_be_visible()
     expect(page.get_by_text("Rol: ADMINISTRADOR")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1  # wide tables scroll inside their own box, the page does not
+    assert overflow <= 1  # tables become lists of cards on a phone: the page never scrolls sideways
