@@ -257,4 +257,12 @@ class SignInStepView(View):
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """ "Salir": the sign-in page then says the session is closed, so whoever looks at a shared
+    screen next knows nobody is signed in."""
+
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.success(request, gettext("Cerraste tu sesión de forma segura."))
+        return response

@@ -102,3 +102,28 @@ def test_company_pages_fit_a_phone(page, live_server, sign_in, username, paths):
     for path in paths:
         page.goto(f"{live_server.url}{path}")
         fits_the_phone(page, "phone-" + re.sub(r"\W+", "-", path.strip("/")))
+
+
+def test_signing_out_is_said_as_a_success_not_a_warning(page, live_server, sign_in):
+    page.set_viewport_size(DESKTOP)
+    sign_in()
+    page.get_by_role("button", name="Salir").click()
+    page.wait_for_url("**/ingresar/")
+    message = page.get_by_text("Cerraste tu sesión de forma segura.")
+    expect(message).to_be_visible()
+    colours = message.evaluate(
+        """el => {
+            const root = getComputedStyle(document.documentElement);
+            return [getComputedStyle(el).backgroundColor, root.getPropertyValue('--ok').trim(),
+                    root.getPropertyValue('--warn').trim()];
+        }"""
+    )
+    background, ok, warn = colours
+    shoot(page, "desktop-signed-out")
+    assert background != _rgb(warn) and background == _rgb(ok), colours
+
+
+def _rgb(hex_colour: str) -> str:
+    value = hex_colour.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgb({red}, {green}, {blue})"

@@ -265,3 +265,11 @@ def test_passwords_are_not_echoed_into_the_code_dialog(signed_in):
         html = signed_in.post("/perfil/contrasena/", data, **extra).content.decode()
         assert 'name="otp_digit"' in html
         assert NEW not in html and PASSWORD not in html
+
+
+def test_signing_out_says_so_on_the_sign_in_page_as_a_success(signed_in):
+    response = signed_in.post("/salir/", follow=True)
+
+    page = response.content.decode()
+    assert response.request["PATH_INFO"] == "/ingresar/"
+    assert '<li class="msg success">Cerraste tu sesión de forma segura.</li>' in page
