@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from common.periods import last_closed_month
 from identity.services.preferences import user_set_hide_amounts
 
 from .forms import MovementFilterForm, StatementForm
@@ -225,7 +226,8 @@ def statement(request):
             return redirect("accounts:export_status", job_id=job.pk)
         content = documents.statement_pdf(documents.statement_context(account=account, month=month))
         return _attachment(content, f"estado_de_cuenta_{account.number}_{month:%Y%m}.pdf", PDF)
-    default_month = timezone.localdate().replace(day=1)
+    # The last closed month: the current one is not finished, its statement would be partial.
+    default_month = last_closed_month(timezone.localdate())
     return render(
         request,
         "accounts/statement.html",

@@ -108,3 +108,8 @@ def _custom_range_check(*, today, date_from, date_to, max_months_back, max_span_
             gettext("El rango de fechas no puede superar los %(months)s meses.")
             % {"months": max_span_months}
         )
+
+
+def last_closed_month(today: date) -> date:
+    """The first day of the last month that has ended (a statement's default)."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)

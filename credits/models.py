@@ -37,6 +37,15 @@ class Loan(models.Model):
     def __str__(self):
         return f"{self.number} {self.product_name}"
 
+    def is_overdue(self, today) -> bool:
+        """An instalment whose date has passed without being paid: the loan is in arrears,
+        whatever its stored status still says."""
+        if self.status == self.Status.OVERDUE:
+            return True
+        return self.status == self.Status.ACTIVE and bool(
+            self.next_due_on and self.next_due_on < today
+        )
+
 
 class Card(models.Model):
     class Kind(models.TextChoices):

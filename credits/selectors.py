@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.registries.position import PositionSection
@@ -6,11 +7,12 @@ from .models import Card, Loan
 
 
 def loans_section(*, member) -> PositionSection:
+    today = timezone.localdate()
+    rows = list(Loan.objects.filter(owner=member).order_by("-issued_on", "pk"))
+    for loan in rows:
+        loan.overdue = loan.is_overdue(today)
     return PositionSection(
-        key="loans",
-        title=gettext("Créditos"),
-        template="credits/_position_loans.html",
-        rows=list(Loan.objects.filter(owner=member).order_by("-issued_on", "pk")),
+        key="loans", title=gettext("Créditos"), template="credits/_position_loans.html", rows=rows
     )
 
 

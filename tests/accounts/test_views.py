@@ -408,3 +408,39 @@ def test_a_forged_statement_month_gets_a_message(client, member):
             reverse("accounts:statement"), {"cuenta": account.number, "mes": forged}
         )
         assert response.status_code == 200 and "no es válido" in response.content.decode()
+
+
+def test_the_statement_page_offers_the_last_closed_month(client, member):
+    """The current month is not over: its statement would be partial."""
+    today = timezone.localdate()
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+    page = client.get(reverse("accounts:statement")).content.decode()
+
+    assert f'name="mes" value="{last:%Y-%m}"' in page
+    assert f'value="{today:%Y-%m}"' not in page
+
+
+def test_a_loan_whose_instalment_date_has_passed_shows_as_overdue(client, member):
+    from credits.models import Loan
+
+    user, _account = member
+    today = timezone.localdate()
+    loan = dict(
+        owner=user.customer,
+        product_name="CONSUMO AGIL",
+        amount=Decimal("1000.00"),
+        outstanding=Decimal("855.18"),
+        instalment=Decimal("49.66"),
+        instalments=24,
+        annual_rate=Decimal("15.600"),
+        issued_on=today - timedelta(days=200),
+    )
+    Loan.objects.create(number="0119474000", next_due_on=today - timedelta(days=3), **loan)
+    Loan.objects.create(number="0119474001", next_due_on=today + timedelta(days=3), **loan)
+
+    page = client.get(reverse("accounts:position")).content.decode()
+
+    overdue = page[page.index("0119474000") : page.index("0119474001")]
+    assert 'data-testid="loan-overdue">VENCIDO</span>' in overdue and "VIGENTE" not in overdue
+    assert "VIGENTE" in page[page.index("0119474001") :]
