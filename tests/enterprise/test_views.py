@@ -284,3 +284,15 @@ def test_forged_posts_change_nothing(company, payee_account):
     assert "El código no corresponde a esta operación." in page
     assert not ApprovalOrder.objects.exists()
     assert Account.objects.get(pk=company.account.pk).available == Decimal("10000.00")
+
+
+def test_the_transfers_page_links_only_what_the_login_may_open(client, company):
+    """An ingresador has no "Personalización de cupos" (a company's limits are its signature
+    levels): the page does not offer a link that ends in a refusal."""
+    sign_in(client, company.maker.username)
+
+    page = client.get("/transferencias/").content.decode()
+
+    assert client.get("/transferencias/cupos/").status_code == 403
+    assert 'data-testid="limits-link"' not in page
+    assert "Administrar beneficiarios" in page

@@ -402,3 +402,9 @@ def test_a_payee_that_cannot_be_saved_leaves_the_transfer_and_says_so(
     page = signed_in.get(response["Location"]).content.decode()
     assert "No se guardó el beneficiario: Ya tienes demasiados beneficiarios." in page
     assert "¡Transferencia exitosa!" in page and not Beneficiary.objects.exists()
+
+
+def test_a_member_is_offered_the_limits_page(signed_in):
+    page = signed_in.get("/transferencias/").content.decode()
+
+    assert 'data-testid="limits-link"' in page

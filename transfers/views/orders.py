@@ -25,6 +25,8 @@ from identity.views.otp import OtpConfirmView
 from ..forms import InterbankTransferForm, MemberTransferForm, OwnTransferForm
 from ..models import AccountType, Institution
 from ..selectors import (
+    BENEFICIARY_CAPABILITIES,
+    LIMITS,
     TRANSFER_CAPABILITIES,
     KeyReused,
     beneficiary_get_for_user,
@@ -104,7 +106,10 @@ def _receipt_url(transfer) -> str:
 @require_GET
 def index(request):
     member = customer_for(request.user, *TRANSFER_CAPABILITIES)
+    # Only what this login may open: a link that ends in a refusal is a dead end.
     offered = {kind: permitted(request.user, spec.code) for kind, spec in SPECS.items()}
+    offered["limits"] = permitted(request.user, LIMITS)
+    offered["beneficiaries"] = any(permitted(request.user, c) for c in BENEFICIARY_CAPABILITIES)
     context = {
         "offered": offered,
         "frequent": frequent_payees(member),
