@@ -4,11 +4,28 @@ amount is on screen. SCREENS_DIR=<folder> saves a screenshot of every page visit
 
 import os
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from common.formatting import MONTHS_SHORT
+
 PHONE = {"width": 390, "height": 844}
+MONTHS = [
+    "ene.",
+    "feb.",
+    "mar.",
+    "abr.",
+    "may.",
+    "jun.",
+    "jul.",
+    "ago.",
+    "sep.",
+    "oct.",
+    "nov.",
+    "dic.",
+]
 DESKTOP = {"width": 1366, "height": 900}
 
 
@@ -30,6 +47,7 @@ def fits_the_phone(page, name: str) -> None:
     assert overflow <= 0, f"{name}: {overflow} px wider than the screen"
     amount = page.locator(".table-wrap tbody tr td.num").first
     if amount.count():
+        expect(amount).to_be_visible()
         box = amount.bounding_box()
         assert box is not None and box["x"] >= 0, name
         assert box["x"] + box["width"] <= PHONE["width"], f"{name}: the amount is off-screen"
@@ -68,7 +86,9 @@ def test_a_member_on_a_phone_reads_every_table_as_cards(page, live_server, sign_
     # A filter swaps the table in with htmx: the new rows are cards too.
     page.get_by_label("Mes anterior").check()
     page.get_by_role("button", name="Consultar").click()
-    expect(page.locator("#results")).to_contain_text("Desde")
+    last = date.today().replace(day=1) - timedelta(days=1)
+    # Wait for the swapped-in results (the old ones said "Desde" too).
+    expect(page.locator("#results")).to_contain_text(f"Desde 01/{MONTHS_SHORT[last.month - 1]}/")
     fits_the_phone(page, "phone-movements-filtered")
     label = page.get_by_test_id("movements").locator("tbody tr td.num").first
     if label.count():
