@@ -22,7 +22,7 @@ def test_administrator_adds_and_manages_an_autorizador(page, live_server, sign_i
     page.get_by_role("navigation", name="Menú principal").get_by_role(
         "link", name="Gestión de usuarios"
     ).click()
-    expect(page.get_by_role("heading", name="Administrar usuarios")).to_be_visible()
+    expect(page.get_by_role("heading", name="Gestión de usuarios")).to_be_visible()
     expect(page.get_by_test_id("company-users")).to_contain_text("1712345675")
 
     page.get_by_role("link", name="Agregar usuario").click()

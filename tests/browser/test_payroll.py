@@ -53,7 +53,7 @@ def upload(page, name: str, content: bytes) -> None:
 def test_ingresador_uploads_fixes_saves_and_pays_and_autorizador_signs(page, live_server, sign_in):
     sign_in("empingresa01")
     menu(page, "Pagos masivos")
-    expect(page.get_by_role("heading", name="Registrar pago masivo")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pagos masivos")).to_be_visible()
     expect(page.get_by_test_id("upload-limits")).to_contain_text("50,000 filas")
 
     with page.expect_download() as info:

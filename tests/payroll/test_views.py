@@ -133,7 +133,7 @@ def test_it_is_for_company_users_with_the_bulk_payment_service(company, maker):
     page = maker.get("/empresa/pagos-masivos/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Registrar pago masivo" in html and 'href="/empresa/pagos-masivos/"' in html
+    assert "Pagos masivos" in html and 'href="/empresa/pagos-masivos/"' in html
 
     approver = client_for(company.approver_a)  # an autorizador has no such service
     assert approver.get("/empresa/pagos-masivos/").status_code == 403
