@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 from django_otp import verify_token
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common.refusal import Refusal
@@ -414,6 +415,11 @@ def _check(
     if challenge.attempts < MAX_ATTEMPTS:
         challenge.save(update_fields=["attempts"])
         left = MAX_ATTEMPTS - challenge.attempts
+        if _app_code_already_used(challenge, (code or "").strip()):
+            return gettext(
+                "Ese código de la aplicación ya se usó: espera el siguiente e ingrésalo. "
+                "Te quedan %(left)s intentos."
+            ) % {"left": left}
         return gettext("Código incorrecto. Te quedan %(left)s intentos.") % {"left": left}
     challenge.status = OtpChallenge.Status.BLOCKED
     challenge.save(update_fields=["attempts", "status"])
@@ -456,6 +462,20 @@ def _code_matches(challenge: OtpChallenge, code: str, request) -> bool:
             and verify_token(challenge.user, device.persistent_id, code) is not None
         )
     return constant_time_compare(challenge.code_hash, _hash(challenge.salt, code))
+
+
+def _app_code_already_used(challenge: OtpChallenge, code: str) -> bool:
+    """Whether a refused authenticator code is the one already accepted in its time step (typed
+    again for a second operation): the person is told to wait for the next, not that it is
+    wrong."""
+    if challenge.channel != OtpFactor.TOTP or not code.isdigit():
+        return False
+    device = totp_device(challenge.user)
+    if device is None or device.last_t < 0:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = device.t0 + (device.last_t - device.drift) * device.step
+    return totp.token() == int(code)
 
 
 def _alert_destination(challenge: OtpChallenge) -> tuple[str, str]:

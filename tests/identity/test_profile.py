@@ -184,7 +184,8 @@ def test_totp_enrolment_then_sign_in_with_the_app(signed_in, member_user, client
     assert "El código no es correcto" in wrong.content.decode()
     # django-otp makes the app wait a moment after a failure; a person takes longer than that.
     TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
-    response = signed_in.post("/perfil/seguridad/autenticador/qr/", {"code": totp.now()})
+    enrolled = totp.now()
+    response = signed_in.post("/perfil/seguridad/autenticador/qr/", {"code": enrolled})
     assert response["Location"] == "/perfil/seguridad/"
     member_user.refresh_from_db()
     assert member_user.otp_factor == "TOTP"
@@ -197,11 +198,13 @@ def test_totp_enrolment_then_sign_in_with_the_app(signed_in, member_user, client
     page = signed_in.get("/ingresar/codigo/").content.decode()
     assert "aplicación autenticadora" in page
     assert Notification.objects.count() == sent_before
-    # The code already used at enrolment cannot pass again; the next one (within django-otp's
-    # one-step tolerance) does.
-    used = totp.now()
-    page = signed_in.post("/ingresar/codigo/", {"otp_code": used}).content.decode()
-    assert "Código incorrecto" in page
+    # The code already used at enrolment cannot pass again, and the person is told why; the
+    # next one (within django-otp's one-step tolerance) does.
+    page = signed_in.post("/ingresar/codigo/", {"otp_code": wrong_code}).content.decode()
+    assert "Código incorrecto" in page and "ya se usó" not in page
+    TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    page = signed_in.post("/ingresar/codigo/", {"otp_code": enrolled}).content.decode()
+    assert "Ese código de la aplicación ya se usó: espera el siguiente" in page
     TOTPDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
     response = signed_in.post("/ingresar/codigo/", {"otp_code": totp.at(time.time() + 30)})
     assert response["Location"] == "/"
