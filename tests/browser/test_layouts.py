@@ -12,20 +12,6 @@ from playwright.sync_api import expect
 from common.formatting import MONTHS_SHORT
 
 PHONE = {"width": 390, "height": 844}
-MONTHS = [
-    "ene.",
-    "feb.",
-    "mar.",
-    "abr.",
-    "may.",
-    "jun.",
-    "jul.",
-    "ago.",
-    "sep.",
-    "oct.",
-    "nov.",
-    "dic.",
-]
 DESKTOP = {"width": 1366, "height": 900}
 
 

@@ -7,6 +7,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from common.formatting import MONTHS_SHORT
+
 SAVINGS = "410101038642"
 
 
@@ -51,26 +53,12 @@ def test_member_sees_position_hides_amounts_and_browses_movements(sign_in, live_
     page.get_by_label("Mes anterior").check()
     page.get_by_role("button", name="Consultar").click()
     last = date.today().replace(day=1) - timedelta(days=1)
-    months = [
-        "ene.",
-        "feb.",
-        "mar.",
-        "abr.",
-        "may.",
-        "jun.",
-        "jul.",
-        "ago.",
-        "sep.",
-        "oct.",
-        "nov.",
-        "dic.",
-    ]
     expect(page.locator("#results")).to_contain_text(
-        f"Desde 01/{months[last.month - 1]}/{last.year}"
+        f"Desde 01/{MONTHS_SHORT[last.month - 1]}/{last.year}"
     )
     assert "periodo=mes_anterior" in page.url  # htmx pushed the filter into the address bar
     dates = page.get_by_test_id("movements").locator("tbody tr td:nth-child(2)").all_inner_texts()
-    assert dates and all(f"/{months[last.month - 1]}/{last.year}" in d for d in dates)
+    assert dates and all(f"/{MONTHS_SHORT[last.month - 1]}/{last.year}" in d for d in dates)
 
     with page.expect_download() as pdf_download:
         page.get_by_test_id("download-pdf").click()
