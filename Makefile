@@ -31,9 +31,12 @@ test-fast: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -m "not browser"
 
-# Screenshots of the layouts' pages at 1366 px and on a 390 px phone, into var/screens/.
+# Screenshots at 1366 px and on a 390 px phone (sign-in, position, movements, a transfer's
+# confirmation, an order for its autorizador, payroll errors and the layouts' pages), into
+# docs/screens/ (SCREENS_DIR=... to choose another folder).
+SCREENS_DIR ?= docs/screens
 screens: $(STAMP) system-deps
-	SCREENS_DIR=var/screens $(PY) -m pytest -q tests/browser/test_layouts.py
+	SCREENS_DIR=$(SCREENS_DIR) $(PY) -m pytest -q tests/browser/test_screens.py tests/browser/test_layouts.py
 
 bench: $(STAMP) system-deps
 	$(PY) tests/benchmarks/run.py

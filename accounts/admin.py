@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.backoffice import money_column
 from common.money_input import MoneyField
 
 from .models import Account, Entry, ExportJob, Hold, TermDeposit, Transaction
@@ -40,6 +41,11 @@ class BackofficeOperationForm(forms.Form):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    def get_fields(self, request, obj=None):
+        # Every field is shown as text: a money field through its ``<name>_shown`` column.
+        fields = super().get_fields(request, obj)
+        return [f"{n}_shown" if hasattr(self, f"{n}_shown") else n for n in fields]
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -52,10 +58,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ("number", "product", "owner", "internal_code", "status", "balance", "available")
+    list_display = (
+        "number",
+        "product",
+        "owner",
+        "internal_code",
+        "status",
+        "balance_shown",
+        "available_shown",
+    )
     list_filter = ("product", "status")
     search_fields = ("number", "owner__identification", "owner__last_names")
-    readonly_fields = ("balance", "available", "opened_at")
+    # Money moves only through the ledger: the balances are shown, never edited.
+    exclude = ("balance", "available")
+    readonly_fields = ("balance_shown", "available_shown", "opened_at")
+    balance_shown = money_column(Account, "balance")
+    available_shown = money_column(Account, "available")
     autocomplete_fields = ("owner",)
     change_form_template = "admin/accounts/account/change_form.html"
 
@@ -123,8 +141,10 @@ class EntryInline(admin.TabularInline):
     model = Entry
     extra = 0
     can_delete = False
-    fields = ("account", "amount", "balance_after", "description", "role")
+    fields = ("account", "amount_shown", "balance_after_shown", "description", "role")
     readonly_fields = fields
+    amount_shown = money_column(Entry, "amount")
+    balance_after_shown = money_column(Entry, "balance_after")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -140,16 +160,25 @@ class TransactionAdmin(ReadOnlyAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
-    list_display = ("transaction", "account", "amount", "balance_after", "description", "posted_at")
+    list_display = (
+        "transaction",
+        "account",
+        "amount_shown",
+        "balance_after_shown",
+        "description",
+        "posted_at",
+    )
     search_fields = ("account__number",)
     list_select_related = ("transaction", "account")
+    amount_shown = money_column(Entry, "amount")
+    balance_after_shown = money_column(Entry, "balance_after")
 
 
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
     list_display = (
         "account",
-        "amount",
+        "amount_shown",
         "status",
         "reason",
         "reference",
@@ -157,6 +186,7 @@ class HoldAdmin(ReadOnlyAdmin):
         "expires_at",
     )
     list_filter = ("status",)
+    amount_shown = money_column(Hold, "amount")
 
 
 @admin.register(TermDeposit)
@@ -176,14 +206,17 @@ class TermDepositAdmin(admin.ModelAdmin):
     list_display = (
         "number",
         "owner",
-        "capital",
+        "capital_shown",
         "term_days",
         "annual_rate",
         "issued_on",
         "matures_on",
         "status",
     )
-    readonly_fields = ("account", "capital", "interest_paid")
+    exclude = ("capital", "interest_paid")
+    readonly_fields = ("account", "capital_shown", "interest_paid_shown")
+    capital_shown = money_column(TermDeposit, "capital")
+    interest_paid_shown = money_column(TermDeposit, "interest_paid")
 
 
 @admin.register(ExportJob)

@@ -144,8 +144,8 @@ class Transaction(models.Model):
     channel = models.CharField(_("canal"), max_length=12, choices=Channel.choices)
     memo = models.CharField(_("motivo"), max_length=200, blank=True)
     reason = models.TextField(_("justificación"), blank=True)
-    idempotency_key = models.CharField(max_length=120, unique=True)
-    fingerprint = models.CharField(max_length=64)
+    idempotency_key = models.CharField(_("clave de idempotencia"), max_length=120, unique=True)
+    fingerprint = models.CharField(_("huella"), max_length=64)
     initiated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("realizada por"),
@@ -179,12 +179,21 @@ class Entry(models.Model):
         FEE = "FEE", _("Comisión")
         VAT = "VAT", _("IVA")
 
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    transaction = models.ForeignKey(
+        Transaction,
+        verbose_name=_("transacción"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    account = models.ForeignKey(
+        Account, verbose_name=_("cuenta"), on_delete=models.PROTECT, related_name="entries"
+    )
     amount = models.DecimalField(_("monto"), max_digits=18, decimal_places=2)
     balance_after = models.DecimalField(_("saldo"), max_digits=18, decimal_places=2)
     description = models.CharField(_("concepto"), max_length=120)
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.PRINCIPAL)
+    role = models.CharField(
+        _("tipo de valor"), max_length=10, choices=Role.choices, default=Role.PRINCIPAL
+    )
     posted_at = models.DateTimeField(_("fecha"))
 
     class Meta:
@@ -211,16 +220,13 @@ class Entry(models.Model):
 
     @property
     def note_type(self) -> str:
-        """The manuals' movement type: deposits in cash, otherwise credit or debit notes."""
+        """The manuals' movement type: deposits in cash, otherwise credit or debit notes. The
+        one name of a movement's type: the movements page, its PDF and its XLSX all show it."""
         if self.transaction.kind == TransactionKind.DEPOSIT and self.amount > 0:
             return gettext("DEPÓSITO")
         if self.transaction.kind == TransactionKind.WITHDRAWAL and self.amount < 0:
             return gettext("RETIRO")
-        return gettext("NOTA DE CREDITO") if self.amount > 0 else gettext("NOTA DE DEBITO")
-
-    @property
-    def note_code(self) -> str:
-        return "N/C" if self.amount > 0 else "N/D"
+        return gettext("NOTA DE CRÉDITO") if self.amount > 0 else gettext("NOTA DE DÉBITO")
 
 
 class Hold(models.Model):
@@ -231,7 +237,9 @@ class Hold(models.Model):
         RELEASED = "LIBERADA", _("Liberada")
         CONSUMED = "APLICADA", _("Aplicada")
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="holds")
+    account = models.ForeignKey(
+        Account, verbose_name=_("cuenta"), on_delete=models.PROTECT, related_name="holds"
+    )
     amount = models.DecimalField(_("monto"), max_digits=18, decimal_places=2)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.ACTIVE
@@ -239,11 +247,16 @@ class Hold(models.Model):
     reason = models.CharField(_("motivo"), max_length=200)
     reference = models.CharField(_("referencia"), max_length=120, unique=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrada por"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
     expires_at = models.DateTimeField(_("vence"), null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("cerrada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("retención")
@@ -266,9 +279,21 @@ class TermDeposit(models.Model):
         PAID = "PAGADA", _("PAGADA")
 
     number = models.CharField(_("número"), max_length=20, unique=True)
-    owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="term_deposits")
-    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="term_deposit")
-    payout_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        Member, verbose_name=_("socio"), on_delete=models.PROTECT, related_name="term_deposits"
+    )
+    account = models.OneToOneField(
+        Account,
+        verbose_name=_("cuenta de la inversión"),
+        on_delete=models.PROTECT,
+        related_name="term_deposit",
+    )
+    payout_account = models.ForeignKey(
+        Account,
+        verbose_name=_("cuenta de acreditación"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     capital = models.DecimalField(_("capital"), max_digits=18, decimal_places=2)
     term_days = models.PositiveIntegerField(_("plazo (días)"))
     annual_rate = models.DecimalField(_("tasa de interés (%)"), max_digits=6, decimal_places=3)
@@ -302,19 +327,30 @@ class ExportJob(models.Model):
         MOVEMENTS_PDF = "movements_pdf", _("Movimientos (PDF)")
         MOVEMENTS_XLSX = "movements_xlsx", _("Movimientos (XLSX)")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    params = models.JSONField(default=dict)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(default=0)
-    file_name = models.CharField(max_length=200, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    account = models.ForeignKey(
+        Account, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("documento"), max_length=20, choices=Kind.choices)
+    params = models.JSONField(_("filtros"), default=dict)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    total_rows = models.PositiveIntegerField(_("filas"), default=0)
+    file_name = models.CharField(_("archivo"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("solicitada"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminada"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("descarga")
+        verbose_name_plural = _("descargas")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -144,7 +144,7 @@ def _party(entry: Entry) -> Party:
         name=owner.full_name,
         identification=_masked(owner.identification),
         account=f"{account.get_product_display()} {account.masked_number}",
-        institution="Cooprogreso",
+        institution=settings.COOPERATIVE["name"],
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import date_short
 from .refusal import Refusal
 
 # --- Limit windows -----------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def _custom_range_check(*, today, date_from, date_to, max_months_back, max_span_
         if date_from < oldest:
             raise PeriodError(
                 gettext("Solo puedes consultar hasta %(months)s meses atrás (desde el %(limit)s).")
-                % {"months": max_months_back, "limit": f"{oldest:%d/%m/%Y}"}
+                % {"months": max_months_back, "limit": date_short(oldest)}
             )
     if max_span_months is not None and date_from < months_back(date_to, max_span_months):
         raise PeriodError(

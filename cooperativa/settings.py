@@ -303,6 +303,15 @@ RECOVERY_REQUESTS_PER_IDENTIFICATION = int(
     os.environ.get("RECOVERY_REQUESTS_PER_IDENTIFICATION", "5")
 )
 RECOVERY_MAILS_PER_HOUR = 3
+# Codes sent by e-mail or SMS to a signed-in person or one signing in (identity/services/otp.py):
+# each costs a message (an SMS costs money) and allows a few guesses, so a login may ask for
+# only so many an hour. Sign-in codes and operation codes (transfers, approvals, profile
+# changes…) are two budgets: confirming many operations never keeps a member from signing in
+# again, nor do repeated sign-ins block an operation. Codes shown by an authenticator app and
+# passkeys send nothing and count against neither (django-otp slows down wrong app codes). The
+# recovery and enrolment budgets above are apart from both.
+OTP_SIGN_IN_CODES_PER_HOUR = int(os.environ.get("OTP_SIGN_IN_CODES_PER_HOUR", "5"))
+OTP_OPERATION_CODES_PER_HOUR = int(os.environ.get("OTP_OPERATION_CODES_PER_HOUR", "10"))
 # The browser's registered-device token.
 DEVICE_COOKIE_NAME = "dispositivo"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600

@@ -23,8 +23,8 @@ def _backoffice_login(request, extra_context=None):
 
 
 admin.site.login = _backoffice_login
-admin.site.site_header = _("Cooprogreso · Back office")
-admin.site.site_title = _("Cooprogreso")
+admin.site.site_header = _("Cooprogreso · Administración")
+admin.site.site_title = _("Cooprogreso · Administración")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,12 +1,23 @@
 from django.contrib import admin
 
+from common.backoffice import money_column
+
 from .models import Card, Loan
 from .services import card_save, cards_delete, loan_save, loans_delete
 
 
 @admin.register(Loan)
 class LoanAdmin(admin.ModelAdmin):
-    list_display = ("number", "owner", "product_name", "amount", "outstanding", "status")
+    list_display = (
+        "number",
+        "owner",
+        "product_name",
+        "amount_shown",
+        "outstanding_shown",
+        "status",
+    )
+    amount_shown = money_column(Loan, "amount")
+    outstanding_shown = money_column(Loan, "outstanding")
 
     def get_readonly_fields(self, request, obj=None):
         return ("owner", "number") if obj else ()
@@ -23,7 +34,8 @@ class LoanAdmin(admin.ModelAdmin):
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
-    list_display = ("masked_number", "owner", "brand", "kind", "credit_limit")
+    list_display = ("masked_number", "owner", "brand", "kind", "credit_limit_shown")
+    credit_limit_shown = money_column(Card, "credit_limit")
 
     def get_readonly_fields(self, request, obj=None):
         return ("owner", "masked_number") if obj else ()

@@ -15,7 +15,9 @@ class Loan(models.Model):
         PAID = "CANCELADO", _("CANCELADO")
 
     number = models.CharField(_("número"), max_length=20, unique=True)
-    owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="loans")
+    owner = models.ForeignKey(
+        Member, verbose_name=_("socio"), on_delete=models.PROTECT, related_name="loans"
+    )
     product_name = models.CharField(_("descripción"), max_length=80)
     amount = models.DecimalField(_("monto"), max_digits=18, decimal_places=2)
     outstanding = models.DecimalField(_("saldo de capital"), max_digits=18, decimal_places=2)
@@ -52,7 +54,9 @@ class Card(models.Model):
         CREDIT = "CREDITO", _("Crédito")
         DEBIT = "DEBITO", _("Débito")
 
-    owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cards")
+    owner = models.ForeignKey(
+        Member, verbose_name=_("socio"), on_delete=models.PROTECT, related_name="cards"
+    )
     kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.CREDIT)
     brand = models.CharField(_("marca"), max_length=30)
     masked_number = models.CharField(_("número"), max_length=19)

@@ -7,7 +7,7 @@ class EnterpriseConfig(AppConfig):
 
     def ready(self):
         # The enterprise app plugs into the layers below it; none of them imports it.
-        from accounts.registries.operations import register_channel
+        from accounts.registries.operations import register_channel, register_precheck
         from accounts.registries.permissions import register_permission
         from accounts.registries.scopes import (
             register_account_scope,
@@ -24,4 +24,5 @@ class EnterpriseConfig(AppConfig):
         register_audit_scope(operations.audit_scope_for)
         register_permission(operations.permission_for)
         register_channel(operations.company_channel)
+        register_precheck(operations.company_precheck, operations.company_hints)
         register_operation_runner(operations.operation_run, operations.operation_release)

@@ -10,7 +10,9 @@ from identity.models import Member
 class Company(models.Model):
     """A company banking through the enterprise portal; its products belong to its Member."""
 
-    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="company")
+    member = models.OneToOneField(
+        Member, verbose_name=_("socio"), on_delete=models.PROTECT, related_name="company"
+    )
     name = models.CharField(_("razón social"), max_length=150)
 
     class Meta:
@@ -54,9 +56,14 @@ class CompanyUser(models.Model):
         MALE = "M", _("Masculino")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        related_name="company_profile",
     )
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="users")
+    company = models.ForeignKey(
+        Company, verbose_name=_("empresa"), on_delete=models.PROTECT, related_name="users"
+    )
     role = models.CharField(_("rol"), max_length=10, choices=CompanyRole.choices)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.ACTIVE
@@ -116,7 +123,9 @@ class Service(models.TextChoices):
 class SignatureLevel(models.Model):
     """A company's signature levels, in order (A first)."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="levels")
+    company = models.ForeignKey(
+        Company, verbose_name=_("empresa"), on_delete=models.CASCADE, related_name="levels"
+    )
     position = models.PositiveSmallIntegerField(_("orden"))
     letter = models.CharField(_("nivel"), max_length=2)
 
@@ -143,7 +152,9 @@ class ApprovalBand(models.Model):
     """Up to ``up_to`` (or above every other band when empty), an operation of this type needs
     these signatures, e.g. ["A"] or ["A", "B"]."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bands")
+    company = models.ForeignKey(
+        Company, verbose_name=_("empresa"), on_delete=models.CASCADE, related_name="bands"
+    )
     operation = models.CharField(_("operación"), max_length=14, choices=Operation.choices)
     up_to = models.DecimalField(_("hasta"), max_digits=18, decimal_places=2, null=True, blank=True)
     signatures = models.JSONField(_("firmas"), default=list)
@@ -158,7 +169,9 @@ class ApprovalBand(models.Model):
 
 
 class CompanyLimit(models.Model):
-    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="limit")
+    company = models.OneToOneField(
+        Company, verbose_name=_("empresa"), on_delete=models.CASCADE, related_name="limit"
+    )
     daily = models.DecimalField(_("monto máximo diario"), max_digits=18, decimal_places=2)
     weekly = models.DecimalField(_("monto máximo semanal"), max_digits=18, decimal_places=2)
     monthly = models.DecimalField(_("monto máximo mensual"), max_digits=18, decimal_places=2)
@@ -198,36 +211,49 @@ class ApprovalOrder(models.Model):
         WITHDRAWN = "RETIRADA", _("Retirada")
         FAILED = "FALLIDA", _("Fallida")
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="orders")
+    company = models.ForeignKey(
+        Company, verbose_name=_("empresa"), on_delete=models.PROTECT, related_name="orders"
+    )
     operation = models.CharField(_("operación"), max_length=14, choices=Operation.choices)
     kind = models.CharField(_("tipo"), max_length=30)
     concept = models.CharField(_("concepto"), max_length=120, blank=True)
     amount = models.DecimalField(_("monto"), max_digits=18, decimal_places=2)
     charges = models.DecimalField(_("comisiones"), max_digits=18, decimal_places=2, default=0)
     debit_account = models.ForeignKey(
-        "accounts.Account", on_delete=models.PROTECT, related_name="+"
+        "accounts.Account",
+        verbose_name=_("cuenta de débito"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # What executes when the signatures are complete (the service's arguments, by id).
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(_("datos de la operación"), default=dict)
     # The signatures the rule asked for when the order was registered: changing the rule later
     # does not change what an order already waiting needs.
     required = models.JSONField(_("firmas requeridas"), default=list, blank=True)
     # The registering form's key: a confirm sent twice registers one order.
-    key = models.CharField(max_length=80, blank=True)
+    key = models.CharField(_("clave del formulario"), max_length=80, blank=True)
     hold = models.OneToOneField(
-        "accounts.Hold", on_delete=models.PROTECT, null=True, blank=True, related_name="order"
+        "accounts.Hold",
+        verbose_name=_("retención"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order",
     )
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrada por"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("fecha de creación"), auto_now_add=True)
     expires_at = models.DateTimeField(_("vence"))
     decided_at = models.DateTimeField(_("fecha de autorización"), null=True, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    result = models.JSONField(_("resultado"), default=dict, blank=True)
+    failure_reason = models.CharField(_("motivo de la falla"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("orden por autorizar")
@@ -249,8 +275,15 @@ class Approval(models.Model):
         APPROVE = "APROBADA", _("Aprobó")
         REJECT = "RECHAZADA", _("Rechazó")
 
-    order = models.ForeignKey(ApprovalOrder, on_delete=models.CASCADE, related_name="approvals")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        ApprovalOrder, verbose_name=_("orden"), on_delete=models.CASCADE, related_name="approvals"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     level = models.CharField(_("nivel"), max_length=2, blank=True)
     decision = models.CharField(_("decisión"), max_length=10, choices=Decision.choices)
     reason = models.CharField(_("motivo"), max_length=200, blank=True)

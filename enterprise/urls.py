@@ -80,4 +80,5 @@ urlpatterns = [
     path("empresa/usuarios/<int:pk>/activar/", users.ActivateView.as_view(), name="user_activate"),
     path("empresa/usuarios/<int:pk>/eliminar/", users.DeleteView.as_view(), name="user_delete"),
     path("empresa/auditoria/", users.audit, name="audit"),
+    path("empresa/auditoria/descargar/xlsx/", users.audit_download, name="audit_xlsx"),
 ]

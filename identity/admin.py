@@ -25,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (
-            "Portal",
+            _("Portal"),
             {
                 "fields": (
                     "customer",

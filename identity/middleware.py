@@ -15,6 +15,12 @@ SINCE = "session_since"
 SEEN = "session_seen"
 
 
+def idle_message() -> str:
+    """What the sign-in page says after a session ended for inactivity, whichever side noticed
+    first: the server (a request after the limit) or the page (the "¿Sigues ahí?" countdown)."""
+    return gettext("Tu sesión se cerró por inactividad. Ingresa de nuevo para continuar.")
+
+
 def touch_every() -> float:
     """The last-seen time is written at most this often: a write per request would cost every
     page a session save, and the idle limit is minutes. The warning dialog allows for it."""
@@ -40,7 +46,7 @@ class SessionLifetimeMiddleware:
         since = session.get(SINCE) or now
         seen = session.get(SEEN) or now
         if now - seen > settings.SESSION_IDLE_SECONDS:
-            return self._end(request, gettext("Tu sesión se cerró por inactividad."))
+            return self._end(request, idle_message())
         if now - since > settings.SESSION_ABSOLUTE_SECONDS:
             return self._end(
                 request, gettext("Tu sesión llegó a su tiempo máximo. Ingresa de nuevo.")

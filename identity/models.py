@@ -28,11 +28,13 @@ class Member(models.Model):
     last_names = models.CharField(_("apellidos"), max_length=120, blank=True)
     address = models.CharField(_("dirección"), max_length=200, blank=True)
     phone = models.CharField(_("teléfono"), max_length=20, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    email = models.EmailField(_("correo electrónico"), blank=True)
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
     # Bumped in the same database transaction as any change to the member's products, so a
     # page cached under the old number can never be served after the change commits.
-    products_version = models.PositiveBigIntegerField(default=0, editable=False)
+    products_version = models.PositiveBigIntegerField(
+        _("versión de los productos"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("socio")
@@ -116,7 +118,9 @@ class User(AbstractUser):
         _("imagen de seguridad"), max_length=20, choices=SecurityImage.choices, blank=True
     )
     # Part of the session hash: raising it ends every other session of this user at once.
-    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    session_epoch = models.PositiveIntegerField(
+        _("generación de sesiones"), default=0, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("usuario")
@@ -140,12 +144,15 @@ class SignIn(models.Model):
     """One successful sign-in, shown to the user as "Última conexión" next time."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        related_name="sign_ins",
     )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    device = models.CharField(max_length=120, blank=True)
+    at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    user_agent = models.CharField(_("navegador (agente de usuario)"), max_length=300, blank=True)
+    device = models.CharField(_("dispositivo"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("inicio de sesión")
@@ -161,19 +168,24 @@ class AuditEvent(models.Model):
     """Who changed what, from what to what, and why. Written by services, never edited."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("realizado por"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    action = models.CharField(max_length=60, db_index=True)
-    target_type = models.CharField(max_length=60)
-    target_id = models.CharField(max_length=60)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    reason = models.TextField(blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(_("acción"), max_length=60, db_index=True)
+    target_type = models.CharField(_("tipo de registro"), max_length=60)
+    target_id = models.CharField(_("N.º de registro"), max_length=60)
+    before = models.JSONField(_("antes"), null=True, blank=True)
+    after = models.JSONField(_("después"), null=True, blank=True)
+    reason = models.TextField(_("motivo"), blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
     # Whose records these are beyond the actor's (e.g. "company:12"), so a company's
     # administrators can read every change made in their company.
-    scope = models.CharField(max_length=40, blank=True, db_index=True)
+    scope = models.CharField(_("ámbito"), max_length=40, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("evento de auditoría")
@@ -202,7 +214,12 @@ class Notification(models.Model):
         SUPPRESSED = "SUPRIMIDA", _("No enviada")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("destinatario"), max_length=254)
@@ -212,14 +229,14 @@ class Notification(models.Model):
     sensitive = models.BooleanField(_("confidencial"), default=False)
     # Messages that anonymous flows (recovery, enrolment) send count against this budget of
     # the recipient's (``identity.services.otp``: BUDGET_RECOVERY…); empty for everything else.
-    budget = models.CharField(max_length=20, blank=True)
+    budget = models.CharField(_("cupo de mensajes"), max_length=20, blank=True)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
     last_error = models.CharField(_("último error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(_("tomada para enviar"), null=True, blank=True)
     sent_at = models.DateTimeField(_("enviada"), null=True, blank=True)
 
     class Meta:
@@ -247,17 +264,27 @@ class OtpChallenge(models.Model):
 
     # Enrolment codes go to a member who has no user yet.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Member,
+        verbose_name=_("socio"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     purpose = models.CharField(_("operación"), max_length=60)
     # What the code approves: the operation kind plus a digest of its amount, payee, account.
-    digest = models.CharField(max_length=64)
+    digest = models.CharField(_("resumen de la operación"), max_length=64)
     description = models.CharField(_("descripción"), max_length=200)
-    salt = models.CharField(max_length=32)
-    code_hash = models.CharField(max_length=128)
+    salt = models.CharField(_("sal"), max_length=32)
+    code_hash = models.CharField(_("código (hash)"), max_length=128)
     channel = models.CharField(_("canal"), max_length=10, choices=OtpFactor.choices)
     destination = models.CharField(_("enviado a"), max_length=254, blank=True)
     status = models.CharField(
@@ -265,14 +292,16 @@ class OtpChallenge(models.Model):
     )
     # Passkeys sign this instead of typing a code: random, and derived from the digest, so the
     # signature too approves only this operation.
-    webauthn_challenge = models.CharField(max_length=100, blank=True)
+    webauthn_challenge = models.CharField(
+        _("desafío de la llave de acceso"), max_length=100, blank=True
+    )
     attempts = models.PositiveSmallIntegerField(_("intentos fallidos"), default=0)
     resends = models.PositiveSmallIntegerField(_("reenvíos"), default=0)
     # The recipient's message budget its codes and alerts count against (Notification.budget).
-    budget = models.CharField(max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    budget = models.CharField(_("cupo de mensajes"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     expires_at = models.DateTimeField(_("vence"))
-    used_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(_("usado"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("código de verificación")
@@ -290,12 +319,12 @@ class RecoveryRequest(models.Model):
     identity/recovery_limits.py); the address and identification are keyed hashes, since the
     rows are for counting, not for reading."""
 
-    flow = models.CharField(max_length=30)
-    ip = models.CharField(max_length=64)
-    identification = models.CharField(max_length=64)
+    flow = models.CharField(_("trámite"), max_length=30)
+    ip = models.CharField(_("IP (hash)"), max_length=64)
+    identification = models.CharField(_("identificación (hash)"), max_length=64)
     # From a browser the person registered: counted apart, so strangers cannot spend it.
-    device = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    device = models.BooleanField(_("desde un dispositivo registrado"), default=False)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("solicitud de recuperación")
@@ -338,18 +367,23 @@ class TermsDocument(models.Model):
 class Consent(models.Model):
     """Who accepted which version of which text, when and from where. Never edited."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="consents")
+    member = models.ForeignKey(
+        Member, verbose_name=_("socio"), on_delete=models.PROTECT, related_name="consents"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="consents",
     )
-    document = models.ForeignKey(TermsDocument, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        TermsDocument, verbose_name=_("documento"), on_delete=models.PROTECT, related_name="+"
+    )
     accepted_at = models.DateTimeField(_("aceptado"), auto_now_add=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    user_agent = models.CharField(_("navegador (agente de usuario)"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("aceptación")
@@ -369,17 +403,29 @@ class Enrolment(models.Model):
         APPROVED = "APROBADA", _("Aprobada")
         REJECTED = "RECHAZADA", _("Rechazada")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="enrolments")
+    member = models.ForeignKey(
+        Member, verbose_name=_("socio"), on_delete=models.PROTECT, related_name="enrolments"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     requested_at = models.DateTimeField(_("solicitada"), auto_now_add=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resuelta por"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("resuelta"), null=True, blank=True)
 
@@ -404,12 +450,17 @@ class PasswordHistory(models.Model):
     """Hashes of a user's recent passwords: a new one may not repeat the last five."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        related_name="password_history",
     )
-    password = models.CharField(max_length=128)
-    created_at = models.DateTimeField(auto_now_add=True)
+    password = models.CharField(_("contraseña (hash)"), max_length=128)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("contraseña anterior")
+        verbose_name_plural = _("contraseñas anteriores")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -418,12 +469,15 @@ class PasswordHistory(models.Model):
 
 class SecurityAnswer(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_answers"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        related_name="security_answers",
     )
     question = models.CharField(_("pregunta"), max_length=20)
     # Hashed like a password, over the normalized answer: staff never see the answers.
-    answer = models.CharField(max_length=128)
-    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.CharField(_("respuesta (hash)"), max_length=128)
+    created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("pregunta de seguridad")
@@ -441,9 +495,12 @@ class TrustedDevice(models.Model):
     in a cookie; only its hash is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        related_name="devices",
     )
-    token_hash = models.CharField(max_length=64)
+    token_hash = models.CharField(_("token (hash)"), max_length=64)
     alias = models.CharField(_("alias"), max_length=40)
     browser = models.CharField(_("marca"), max_length=60, blank=True)
     device_type = models.CharField(_("modelo"), max_length=60, blank=True)
@@ -476,11 +533,16 @@ class Passkey(models.Model):
     phone app's "Registro biométrico"."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
+        related_name="passkeys",
     )
-    credential_id = models.CharField(max_length=1400, unique=True)
-    public_key = models.BinaryField()
-    sign_count = models.PositiveBigIntegerField(default=0)
+    credential_id = models.CharField(
+        _("identificador de la credencial"), max_length=1400, unique=True
+    )
+    public_key = models.BinaryField(_("llave pública"))
+    sign_count = models.PositiveBigIntegerField(_("firmas realizadas"), default=0)
     name = models.CharField(_("nombre"), max_length=40)
     created_at = models.DateTimeField(_("registrada"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("último uso"), null=True, blank=True)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("salir/", views.SignOutView.as_view(), name="logout"),
     path("sesion/aviso/", views.idle_warning, name="idle_warning"),
     path("sesion/mantener/", views.keep_alive, name="keep_alive"),
+    path("sesion/expirada/", views.idle_expired, name="idle_expired"),
     path("perfil/", views.profile, name="profile"),
     path("perfil/contrasena/", views.PasswordChangeView.as_view(), name="password_change"),
     path("perfil/usuario/", views.UsernameChangeView.as_view(), name="username_change"),

@@ -86,7 +86,7 @@ class RenameForm(forms.Form):
 class DebitAccountChoice(forms.ModelChoiceField):
     def label_from_instance(self, account):
         product = account.get_product_display().upper()
-        return f"{product} - N° {account.number} - $ {account.available:,.2f}"
+        return f"{product} - N.º {account.number} - $ {account.available:,.2f}"
 
 
 def rows_param(values: list[str], everything: bool) -> str:

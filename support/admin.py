@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.backoffice import money_column
+
 from .models import Complaint
 from .services import SUFFIXES, attachment_storage
 
@@ -32,12 +34,14 @@ class ComplaintAdmin(admin.ModelAdmin):
         "phone",
         "email",
         "description",
-        "claimed_amount",
-        "returned_amount",
+        "claimed_amount_shown",
+        "returned_amount_shown",
         "data_consent",
         "attachment",
     )
     readonly_fields = tuple(f for f in fields if f != "status")
+    claimed_amount_shown = money_column(Complaint, "claimed_amount")
+    returned_amount_shown = money_column(Complaint, "returned_amount")
 
     def has_add_permission(self, request):
         return False

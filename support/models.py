@@ -50,7 +50,9 @@ class Complaint(models.Model):
     )
     # The random token of the form that created it: a second post of the same form finds this
     # row instead of filing the complaint again.
-    idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
+    idempotency_key = models.CharField(
+        _("clave de idempotencia"), max_length=64, unique=True, editable=False
+    )
     product = models.CharField(_("producto"), max_length=20, choices=ComplaintProduct.choices)
     product_number = models.CharField(_("número de cuenta o tarjeta"), max_length=20, blank=True)
     names = models.CharField(_("nombres y apellidos"), max_length=250)

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from identity.services.otp import CODE_TTL
 
 from .models import Complaint
 
@@ -53,41 +56,66 @@ def complaint_ack_address(*, user, member=None) -> str:
 class Question:
     question: str
     answer: str
+    link: str = ""  # where the portal does what the answer says, and the link's text
+    url: str = ""
 
 
 # Answers may name the call-centre phone or the statement window: filled in when read, so a
-# change of setting never leaves a stale number in the page.
+# change of setting never leaves a stale number in the page. What the portal itself offers
+# (registration, unlocking, a forgotten user or password, transfer limits) is answered with
+# the portal's own option, never with a trip to an agency, and links the option's page (the
+# pre-sign-in ones: pages a signed-in option may refuse to some logins are only named).
 FAQ = (
     (
         _("¿Cómo me registro en la banca en línea?"),
         _(
-            "Acércate a cualquier agencia de Cooprogreso con tu documento de identidad. Te "
-            "entregaremos tu usuario y enviaremos una clave temporal a tu correo registrado; la "
-            "primera vez que ingreses, el sistema te pedirá cambiarla por una clave personal."
+            "En la página de ingreso elige «Regístrate»: escribe tu número de identificación, "
+            "acepta los términos y condiciones y confirma con el código de seguridad que te "
+            "enviamos a tu correo o celular registrados en la cooperativa. Cuando tu registro "
+            "quede aprobado te enviaremos un usuario y una contraseña temporales a tu correo "
+            "registrado; la primera vez que ingreses, el sistema te pedirá cambiarlos por "
+            "unos personales."
         ),
+        ("identity:enrol", _("Regístrate")),
     ),
     (
         _("Mi usuario está bloqueado, ¿cómo lo desbloqueo?"),
         _(
             "Por tu seguridad, el usuario se bloquea después de %(failures)s intentos fallidos "
-            "seguidos. Comunícate con servicio al socio al %(phone)s o acércate a una agencia: "
-            "verificaremos tu identidad y lo activaremos de nuevo."
+            "seguidos. Desbloquéalo tú mismo en la página de ingreso, opción «Desbloquear tu "
+            "usuario»: escribe tu identificación y tu usuario y confirma con el código de "
+            "seguridad que te enviamos. Si ya no tienes acceso a tu correo ni a tu celular "
+            "registrados, comunícate con servicio al socio al %(phone)s."
         ),
+        ("identity:unlock", _("Desbloquear tu usuario")),
     ),
     (
         _("Olvidé mi contraseña, ¿qué hago?"),
         _(
-            "Llama a servicio al socio al %(phone)s o acércate a una agencia con tu documento de "
-            "identidad. Después de verificar quién eres, te enviaremos una clave temporal a tu "
-            "correo registrado, que deberás cambiar al ingresar."
+            "En la página de ingreso elige «Olvidé mi contraseña»: escribe tu identificación y "
+            "tu usuario, elige tu imagen de seguridad y confirma con el código de seguridad "
+            "que te enviamos. Recibirás una contraseña temporal en tu correo registrado; al "
+            "ingresar con ella deberás crear una nueva."
         ),
+        ("identity:forgot_password", _("Olvidé mi contraseña")),
+    ),
+    (
+        _("Olvidé mi usuario, ¿cómo lo recupero?"),
+        _(
+            "En la página de ingreso elige «Olvidé mi usuario»: escribe tu identificación y "
+            "confirma con el código de seguridad que te enviamos. Te enviaremos tu usuario a "
+            "tu correo electrónico registrado."
+        ),
+        ("identity:forgot_username", _("Olvidé mi usuario")),
     ),
     (
         _("¿Qué es el código de verificación (OTP)?"),
         _(
-            "Es un código de 6 dígitos que te enviamos por correo o SMS para aprobar una "
-            "operación. Sirve una sola vez, solo para la operación que describe el mensaje, y "
-            "vence a los 3 minutos. No lo compartas con nadie: Cooprogreso nunca te lo pedirá."
+            "Es un código de 6 dígitos que te enviamos por correo o SMS, o que genera tu "
+            "aplicación autenticadora, para aprobar una operación. Un código enviado sirve una "
+            "sola vez, solo para la operación que describe el mensaje, y vence a los "
+            "%(code_minutes)s minutos. No lo compartas con nadie: Cooprogreso nunca te lo "
+            "pedirá."
         ),
     ),
     (
@@ -101,9 +129,10 @@ FAQ = (
     (
         _("¿Cuáles son mis límites para transacciones?"),
         _(
-            "Cada tipo de operación tiene un monto máximo diario que protege tu dinero. Para "
-            "conocer tus límites o solicitar un cambio, comunícate con servicio al socio al "
-            "%(phone)s o acércate a una agencia."
+            "Cada tipo de transferencia tiene un cupo diario, semanal y mensual que protege tu "
+            "dinero. Consúltalos y cámbialos tú mismo en Transferencias, opción «Personalización "
+            "de cupos», dentro de los máximos de la cooperativa; el cambio se confirma con tu "
+            "código de seguridad."
         ),
     ),
     (
@@ -155,9 +184,22 @@ def faq_entries() -> list[Question]:
         "email": settings.COOPERATIVE["email"],
         "failures": settings.AXES_FAILURE_LIMIT,
         "months": settings.MOVEMENTS_MAX_MONTHS,
+        "code_minutes": int(CODE_TTL.total_seconds() // 60),
     }
-    # Translated first, then filled in: a translation places the values where its grammar wants.
-    return [Question(str(q), str(a) % values) for q, a in FAQ]
+    entries = []
+    for question, answer, *page in FAQ:
+        # Translated first, then filled in: a translation places the values where its grammar
+        # wants.
+        url_name, link = page[0] if page else ("", "")
+        entries.append(
+            Question(
+                str(question),
+                str(answer) % values,
+                link=str(link),
+                url=reverse(url_name) if url_name else "",
+            )
+        )
+    return entries
 
 
 def contact_info() -> dict[str, str]:

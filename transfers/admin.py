@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.backoffice import money_column
 from common.money_input import MoneyField
 
 from .models import (
@@ -20,6 +21,11 @@ from .models import (
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written by services only: staff look, never edit."""
+
+    def get_fields(self, request, obj=None):
+        # Every field is shown as text: a money field through its ``<name>_shown`` column.
+        fields = super().get_fields(request, obj)
+        return [f"{n}_shown" if hasattr(self, f"{n}_shown") else n for n in fields]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -73,10 +79,20 @@ class CooperativeLimitAdmin(admin.ModelAdmin):
 
 @admin.register(MemberLimit)
 class MemberLimitAdmin(ReadOnlyAdmin):
-    list_display = ("member", "category", "daily", "weekly", "monthly", "updated_at")
+    list_display = (
+        "member",
+        "category",
+        "daily_shown",
+        "weekly_shown",
+        "monthly_shown",
+        "updated_at",
+    )
     list_filter = ("category",)
     search_fields = ("member__identification", "member__last_names")
     list_select_related = ("member",)
+    daily_shown = money_column(MemberLimit, "daily")
+    weekly_shown = money_column(MemberLimit, "weekly")
+    monthly_shown = money_column(MemberLimit, "monthly")
 
 
 @admin.register(Beneficiary)
@@ -128,7 +144,7 @@ class TransferAdmin(CycleActionMixin, ReadOnlyAdmin):
         "created_at",
         "kind",
         "member",
-        "amount",
+        "amount_shown",
         "to_name",
         "institution",
         "settlement",
@@ -136,6 +152,9 @@ class TransferAdmin(CycleActionMixin, ReadOnlyAdmin):
         "status",
         "batch",
     )
+    amount_shown = money_column(Transfer, "amount")
+    fee_shown = money_column(Transfer, "fee")
+    vat_shown = money_column(Transfer, "vat")
     list_filter = ("kind", "status", "settlement", "process_date", "institution")
     search_fields = (
         "=id",
@@ -160,13 +179,14 @@ class BatchTransferInline(admin.TabularInline):
         "institution",
         "to_account_number",
         "to_name",
-        "amount",
+        "amount_shown",
         "status",
         "return_reason",
         "settled_at",
     )
     readonly_fields = fields
     show_change_link = True
+    amount_shown = money_column(Transfer, "amount")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -181,7 +201,7 @@ class SettlementBatchAdmin(CycleActionMixin, ReadOnlyAdmin):
         "file_name",
         "status",
         "count",
-        "total",
+        "total_shown",
         "created_at",
         "sent_at",
         "answered_at",
@@ -194,7 +214,7 @@ class SettlementBatchAdmin(CycleActionMixin, ReadOnlyAdmin):
         "file_name",
         "status",
         "count",
-        "total",
+        "total_shown",
         "checksum",
         "gateway_reference",
         "created_at",
@@ -205,6 +225,7 @@ class SettlementBatchAdmin(CycleActionMixin, ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [BatchTransferInline]
     actions = ["cycle_now"]
+    total_shown = money_column(SettlementBatch, "total")
 
     @admin.display(description=_("contenido del archivo"))
     def file_content(self, obj):
@@ -220,7 +241,7 @@ class IncomingCreditAdmin(ReadOnlyAdmin):
         "received_at",
         "institution",
         "account_number",
-        "amount",
+        "amount_shown",
         "sender_name",
         "status",
         "return_reason",
@@ -229,3 +250,4 @@ class IncomingCreditAdmin(ReadOnlyAdmin):
     search_fields = ("reference", "account_number", "sender_name")
     date_hierarchy = "received_at"
     list_select_related = ("institution",)
+    amount_shown = money_column(IncomingCredit, "amount")

@@ -6,16 +6,25 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPOSIT_PRODUCTS, Account
+from accounts.registries.operations import Precheck, operation_hints, operation_precheck
 from accounts.registries.scopes import debit_scope
 from common.money_input import MoneyField
-from identity.models import IdType
+from identity.models import IdType, Member
 
 from .models import AccountType, Beneficiary, Institution, LimitCategory
-from .services.beneficiaries import account_number_check, identification_check, limits_problem
+from .services.beneficiaries import (
+    account_number_check,
+    beneficiary_saved,
+    identification_check,
+    limits_problem,
+)
 from .services.fees import interbank_fee
-from .services.holders import holder_reveal
-from .services.limits import funds_declaration_required, limit_problem
+from .services.holders import Holder, holder_reveal
+from .services.limits import funds_declaration_required, limit_hint, limit_problem
 from .services.operations import (
+    INTERBANK,
+    MEMBER,
+    OWN,
     InterbankTransferPayload,
     MemberTransferPayload,
     OwnTransferPayload,
@@ -29,10 +38,126 @@ class AccountChoice(forms.ModelChoiceField):
         return f"{account.get_product_display()} {account.number} · $ {account.available:,.2f}"
 
 
+def _form_key_field():
+    return forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("La operación expiró. Vuelve a ingresar los datos."),
+            "invalid": _("La operación expiró. Vuelve a ingresar los datos."),
+        },
+    )
+
+
+def _expired_key_on_top(form) -> None:
+    """An unusable form key is the form's problem, said at the top, with a fresh key for the
+    next submit."""
+    if form.is_bound and "key" in form.errors:
+        message = form.errors.pop("key")
+        form.add_error(None, message)
+        form.data = form.data.copy()
+        form.data["key"] = str(uuid.uuid4())
+
+
+class MemberPayeeFields(forms.Form):
+    """Another member's account as a person types it: the payee part of a Cooprogreso
+    transfer and of «Nuevo beneficiario»."""
+
+    account_number = forms.CharField(label=_("Número de cuenta"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
+
+    def typed_holder(self, number: str, *, user, member, key) -> Holder | None:
+        """The account and its holder's masked name (one of the user's look-ups, free again
+        for the same form ``key``), or None with the reason on the form."""
+        if not number:
+            self.add_error("account_number", gettext("Ingresa el número de cuenta."))
+            return None
+        try:
+            return holder_reveal(user=user, member=member, account_number=number, key=key)
+        except TransferError as exc:
+            # A spent hour is a form error too, the data kept as typed.
+            self.add_error(exc.field, exc.message)
+            return None
+
+
+class InterbankPayeeFields(forms.Form):
+    """Another bank's account as a person types it: the payee part of an interbank transfer
+    and of «Nuevo beneficiario»; ``typed_payee`` checks it."""
+
+    institution = forms.ModelChoiceField(
+        label=_("Institución financiera"),
+        queryset=Institution.objects.filter(active=True, is_self=False),
+        required=False,
+        empty_label=_("Elige la institución"),
+    )
+    account_type = forms.ChoiceField(
+        label=_("Tipo de cuenta"), choices=AccountType.choices, required=False
+    )
+    account_number = forms.CharField(label=_("Número de cuenta"), max_length=20, required=False)
+    holder_name = forms.CharField(label=_("Nombre del titular"), max_length=120, required=False)
+    id_type = forms.ChoiceField(
+        label=_("Tipo de identificación"), choices=IdType.choices, required=False
+    )
+    identification = forms.CharField(label=_("Identificación"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
+
+    def typed_payee(self, data: dict) -> Payee | None:
+        """The payee as typed, checked (institution, account type, number, holder, a valid
+        identification), or None with each problem on its field."""
+        required = {
+            "institution": gettext("Elige la institución financiera."),
+            "account_type": gettext("Elige el tipo de cuenta."),
+            "holder_name": gettext("Ingresa el nombre del titular."),
+        }
+        for field, message in required.items():
+            if not data.get(field):
+                self.add_error(field, message)
+        try:
+            number = account_number_check(data.get("account_number", ""))
+            identification = identification_check(
+                data.get("id_type", ""), data.get("identification", "")
+            )
+        except TransferError as exc:
+            self.add_error(exc.field, exc.message)
+            return None
+        if self.errors:
+            return None
+        return Payee(
+            institution=data["institution"],
+            account_number=number,
+            account_type=data["account_type"],
+            name=data["holder_name"].strip().upper(),
+            id_type=data["id_type"],
+            identification=identification,
+            email=data.get("email", ""),
+        )
+
+
+def interbank_payee_fields(payee: Payee, alias: str) -> dict:
+    """What saving another bank's payee keeps (``beneficiary_save``)."""
+    return {
+        "institution": payee.institution,
+        "account_number": payee.account_number,
+        "account_type": payee.account_type,
+        "holder_name": payee.name,
+        "id_type": payee.id_type,
+        "identification": payee.identification,
+        "email": payee.email,
+        "alias": alias,
+    }
+
+
 class BaseTransferForm(forms.Form):
-    """Origin, amount, memo, funds declaration and the idempotency key every transfer has."""
+    """Origin, amount, memo, funds declaration and the idempotency key every transfer has.
+
+    Once the form's own checks pass, the channel that will claim the transfer (a company's
+    approval engine) is asked what it would refuse (``operation_precheck``): its refusals are
+    shown on the form, with the person's data kept, before any code is asked for; ``precheck``
+    also says whether the transfer will wait for signatures."""
 
     category = None
+    spec = None  # the operation (``transfers.services.operations``)
+    #: what the channel said of the valid form (``operation_precheck``)
+    precheck = Precheck()
 
     origin = AccountChoice(
         label=_("Cuenta origen"),
@@ -58,13 +183,7 @@ class BaseTransferForm(forms.Form):
     funds_purpose = forms.CharField(
         label=_("Destino de los fondos"), max_length=200, required=False
     )
-    key = forms.UUIDField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("La operación expiró. Vuelve a ingresar los datos."),
-            "invalid": _("La operación expiró. Vuelve a ingresar los datos."),
-        },
-    )
+    key = _form_key_field()
 
     def __init__(self, *args, member, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,14 +202,30 @@ class BaseTransferForm(forms.Form):
             self.initial.setdefault("key", uuid.uuid4())
 
     def full_clean(self):
-        # An unusable key is the form's problem, said at the top, with a fresh key for the
-        # next submit.
         super().full_clean()
-        if self.is_bound and "key" in self.errors:
-            message = self.errors.pop("key")
-            self.add_error(None, message)
-            self.data = self.data.copy()
-            self.data["key"] = str(uuid.uuid4())
+        _expired_key_on_top(self)
+        if self.is_bound:
+            self._precheck()
+
+    def _precheck(self) -> None:
+        """The channel's rules, before the code: each refusal on its field (the amount, the
+        payee), beside the form's own errors, so the person corrects the form instead of
+        starting over after the code."""
+        try:
+            payload = self.payload()
+        except KeyError:
+            return  # origin, amount or payee has its own error first: no payload to judge
+        self.precheck = operation_precheck(
+            spec=self.spec, payload=payload, user=self.user, member=self.member
+        )
+        for refusal in self.precheck.refusals:
+            refusal.add_to(self)
+
+    def hints(self) -> list[str]:
+        """What the form tells before it is filled: the limit left, and what the channel
+        adds (a company's limit left, the new-payee cap, the signatures its orders wait for)."""
+        said = [limit_hint(self.member, self.category)] if self.category else []
+        return said + operation_hints(spec=self.spec, user=self.user, member=self.member)
 
     def clean_amount(self):
         try:
@@ -153,6 +288,7 @@ class BaseTransferForm(forms.Form):
 
 
 class OwnTransferForm(BaseTransferForm):
+    spec = OWN
     destination = AccountChoice(
         label=_("Cuenta destino"),
         queryset=Account.objects.none(),
@@ -191,27 +327,27 @@ class PayeeTransferForm(BaseTransferForm):
         required=False,
         empty_label=_("Agregar nuevo beneficiario"),
     )
-    account_number = forms.CharField(label=_("Número de cuenta"), max_length=20, required=False)
-    email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
     save_beneficiary = forms.BooleanField(label=_("Guardar beneficiario"), required=False)
     alias = forms.CharField(label=_("Alias (opcional)"), max_length=40, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A payee still waiting for an authorizer's approval cannot be chosen.
-        self.fields["beneficiary"].queryset = Beneficiary.objects.filter(
-            owner=self.member,
-            kind=self.beneficiary_kind,
-            deleted_at__isnull=True,
-            approved_at__isnull=False,
+        payees = Beneficiary.objects.filter(
+            owner=self.member, kind=self.beneficiary_kind, deleted_at__isnull=True
         ).select_related("institution")
+        if self.member.kind == Member.Kind.COMPANY:
+            # A company's payee still waiting for an authorizer's approval cannot be chosen
+            # (a member's are usable as soon as they are saved: nobody approves them).
+            payees = payees.filter(approved_at__isnull=False)
+        self.fields["beneficiary"].queryset = payees
 
     def wants_saved(self) -> bool:
         data = self.cleaned_data
         return data.get("beneficiary") is None and bool(data.get("save_beneficiary"))
 
 
-class MemberTransferForm(PayeeTransferForm):
+class MemberTransferForm(PayeeTransferForm, MemberPayeeFields):
+    spec = MEMBER
     category = LimitCategory.MEMBER
     beneficiary_kind = Beneficiary.Kind.MEMBER
     field_order = [
@@ -247,18 +383,10 @@ class MemberTransferForm(PayeeTransferForm):
         data = super().clean()
         beneficiary = data.get("beneficiary")
         number = beneficiary.account_number if beneficiary else data.get("account_number", "")
-        if not number:
-            self.add_error("account_number", gettext("Ingresa el número de cuenta."))
-            return data
         # The verify page and the code name the holder: the form is valid only within the
-        # user's look-ups (a spent hour is a form error, the data kept as typed).
-        try:
-            holder = holder_reveal(
-                user=self.user, member=self.member, account_number=number, key=data.get("key")
-            )
-        except TransferError as exc:
-            self.add_error(exc.field, exc.message)
-        else:
+        # user's look-ups.
+        holder = self.typed_holder(number, user=self.user, member=self.member, key=data.get("key"))
+        if holder is not None:
             data["destination"] = holder.account
             data["destination_holder"] = holder.name
         if beneficiary and not data.get("email"):
@@ -266,23 +394,10 @@ class MemberTransferForm(PayeeTransferForm):
         return data
 
 
-class InterbankTransferForm(PayeeTransferForm):
+class InterbankTransferForm(PayeeTransferForm, InterbankPayeeFields):
+    spec = INTERBANK
     category = LimitCategory.INTERBANK
     beneficiary_kind = Beneficiary.Kind.INTERBANK
-    institution = forms.ModelChoiceField(
-        label=_("Institución financiera"),
-        queryset=Institution.objects.filter(active=True, is_self=False),
-        required=False,
-        empty_label=_("Elige la institución"),
-    )
-    account_type = forms.ChoiceField(
-        label=_("Tipo de cuenta"), choices=AccountType.choices, required=False
-    )
-    holder_name = forms.CharField(label=_("Nombre del titular"), max_length=120, required=False)
-    id_type = forms.ChoiceField(
-        label=_("Tipo de identificación"), choices=IdType.choices, required=False
-    )
-    identification = forms.CharField(label=_("Identificación"), max_length=20, required=False)
     field_order = [
         "beneficiary",
         "institution",
@@ -313,17 +428,9 @@ class InterbankTransferForm(PayeeTransferForm):
     def payee_to_save(self) -> dict | None:
         if not self.wants_saved():
             return None
-        payee = self.cleaned_data["payee"]
-        return {
-            "institution": payee.institution,
-            "account_number": payee.account_number,
-            "account_type": payee.account_type,
-            "holder_name": payee.name,
-            "id_type": payee.id_type,
-            "identification": payee.identification,
-            "email": payee.email,
-            "alias": self.cleaned_data.get("alias", ""),
-        }
+        return interbank_payee_fields(
+            self.cleaned_data["payee"], self.cleaned_data.get("alias", "")
+        )
 
     def clean(self):
         data = super().clean()
@@ -339,33 +446,9 @@ class InterbankTransferForm(PayeeTransferForm):
                 email=data.get("email") or beneficiary.email,
             )
             return data
-        required = {
-            "institution": gettext("Elige la institución financiera."),
-            "account_type": gettext("Elige el tipo de cuenta."),
-            "holder_name": gettext("Ingresa el nombre del titular."),
-        }
-        for field, message in required.items():
-            if not data.get(field):
-                self.add_error(field, message)
-        try:
-            number = account_number_check(data.get("account_number", ""))
-            identification = identification_check(
-                data.get("id_type", ""), data.get("identification", "")
-            )
-        except TransferError as exc:
-            self.add_error(exc.field, exc.message)
-            return data
-        if self.errors:
-            return data
-        data["payee"] = Payee(
-            institution=data["institution"],
-            account_number=number,
-            account_type=data["account_type"],
-            name=data["holder_name"].strip().upper(),
-            id_type=data["id_type"],
-            identification=identification,
-            email=data.get("email", ""),
-        )
+        payee = self.typed_payee(data)
+        if payee is not None:
+            data["payee"] = payee
         return data
 
 
@@ -410,3 +493,82 @@ class LimitsForm(forms.Form):
 class BeneficiaryEditForm(forms.Form):
     alias = forms.CharField(label=_("Alias"), max_length=40, required=False)
     email = forms.EmailField(label=_("Correo electrónico"), required=False)
+
+
+class NewBeneficiaryForm(forms.Form):
+    """«Nuevo beneficiario», outside a transfer: the same payee part as the transfer form's,
+    an alias, and the form's key (another member's name costs one look-up per form)."""
+
+    kind = None  # ``Beneficiary.Kind``
+    alias = forms.CharField(label=_("Alias (opcional)"), max_length=40, required=False)
+    key = _form_key_field()
+
+    def __init__(self, *args, member, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.user = user
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
+
+    def full_clean(self):
+        super().full_clean()
+        _expired_key_on_top(self)
+
+    def already_saved(self, number: str, institution=None) -> None:
+        if beneficiary_saved(
+            member=self.member, kind=self.kind, account_number=number, institution=institution
+        ):
+            self.add_error("account_number", gettext("Esta cuenta ya está en tus beneficiarios."))
+
+    def payee_data(self) -> dict:
+        """What ``beneficiary_save`` saves."""
+        raise NotImplementedError
+
+
+class NewMemberBeneficiaryForm(NewBeneficiaryForm, MemberPayeeFields):
+    kind = Beneficiary.Kind.MEMBER
+    field_order = ["account_number", "alias", "email"]
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("account_number") or "").strip()
+        holder = self.typed_holder(number, user=self.user, member=self.member, key=data.get("key"))
+        if holder is not None:
+            data["holder"] = holder.name
+            self.already_saved(holder.account.number)
+        return data
+
+    def payee_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "account_number": data["account_number"].strip(),
+            "alias": data.get("alias", ""),
+            "email": data.get("email", ""),
+        }
+
+
+class NewInterbankBeneficiaryForm(NewBeneficiaryForm, InterbankPayeeFields):
+    kind = Beneficiary.Kind.INTERBANK
+    field_order = [
+        "institution",
+        "account_type",
+        "account_number",
+        "holder_name",
+        "id_type",
+        "identification",
+        "email",
+        "alias",
+    ]
+
+    def clean(self):
+        data = super().clean()
+        payee = self.typed_payee(data)
+        if payee is not None:
+            data["payee"] = payee
+            self.already_saved(payee.account_number, payee.institution)
+        return data
+
+    def payee_data(self) -> dict:
+        return interbank_payee_fields(
+            self.cleaned_data["payee"], self.cleaned_data.get("alias", "")
+        )

@@ -34,6 +34,11 @@ urlpatterns = [
     path("transferencias/cupos/", limits.LimitsView.as_view(), name="limits"),
     path("beneficiarios/", beneficiaries.beneficiaries, name="beneficiaries"),
     path(
+        "beneficiarios/nuevo/<slug:tab>/",
+        beneficiaries.BeneficiaryNewView.as_view(),
+        name="beneficiary_new",
+    ),
+    path(
         "beneficiarios/<int:pk>/editar/",
         beneficiaries.BeneficiaryEditView.as_view(),
         name="beneficiary_edit",

@@ -11,6 +11,10 @@ knowing who will run it:
   enterprise app registers one: a company user's submission becomes an approval order, whose
   funds are held and which later runs ``spec.execute`` itself, once, with the same payload.
 
+Before the code, the form asks ``operation_precheck`` what the channel would refuse now (shown
+on the form, its data kept) and whether the submission will wait for signatures, and
+``operation_hints`` what to tell on the form before it is filled (the limits left).
+
 docs/ARCHITECTURE.md walks through the recipe with the transfer as the example.
 """
 
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from common.refusal import Refusal
 from identity.models import Member
 
 
@@ -151,10 +156,29 @@ class Outcome:
     reference: int | None = None
 
 
+@dataclass(frozen=True)
+class Precheck:
+    """What the channel that will claim a submission says of it before the person's code:
+    the refusals it would make now (each on its field, the numbers in its message), and the
+    signatures it will wait for — empty when it runs as soon as it is confirmed. The channel
+    checks it all again when the submission is made, and when it runs."""
+
+    refusals: tuple[Refusal, ...] = ()
+    signatures: tuple[str, ...] = ()
+
+    @property
+    def waits(self) -> bool:
+        return bool(self.signatures)
+
+
 _specs: dict[str, OperationSpec] = {}
 # channel(spec=, payload=, context=, concept=, on_registered=) → Outcome, or None when it is
 # not theirs.
 _channels: list[Callable[..., Outcome | None]] = []
+# precheck(spec=, payload=, user=, member=) → Precheck, or None when it is not theirs.
+_prechecks: list[Callable[..., Precheck | None]] = []
+# hints(spec=, user=, member=) → list of sentences, or None when it is not theirs.
+_hints: list[Callable[..., list[str] | None]] = []
 
 
 def register_operation(spec: OperationSpec) -> OperationSpec:
@@ -173,6 +197,37 @@ def operation_specs() -> list[OperationSpec]:
 def register_channel(channel: Callable[..., Outcome | None]) -> None:
     if channel not in _channels:
         _channels.append(channel)
+
+
+def register_precheck(
+    precheck: Callable[..., Precheck | None],
+    hints: Callable[..., list[str] | None] | None = None,
+) -> None:
+    """A channel's checks before the code (and, optionally, what its forms tell beforehand)."""
+    if precheck not in _prechecks:
+        _prechecks.append(precheck)
+    if hints is not None and hints not in _hints:
+        _hints.append(hints)
+
+
+def operation_precheck(*, spec: OperationSpec, payload: Payload, user, member) -> Precheck:
+    """What the channel that will claim this submission would refuse now, and whether it will
+    wait for signatures; nothing for a submission no channel claims (it runs at once)."""
+    for precheck in _prechecks:
+        verdict = precheck(spec=spec, payload=payload, user=user, member=member)
+        if verdict is not None:
+            return verdict
+    return Precheck()
+
+
+def operation_hints(*, spec: OperationSpec, user, member) -> list[str]:
+    """What the form of ``spec`` tells this login before it is filled (a company's limits
+    left, that its orders wait for signatures)."""
+    for hints in _hints:
+        said = hints(spec=spec, user=user, member=member)
+        if said is not None:
+            return said
+    return []
 
 
 def operation_submit(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -12,9 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from common import formatting
 from common.pdf import pdf_from_html
-from common.spreadsheets import text_cell
+from common.spreadsheets import (
+    column_widths,
+    datetime_cell,
+    money_cell,
+    text_cell,
+    workbook_bytes,
+)
 
 from ..models import Account, Entry
 from ..selectors import local_day_bounds, movement_list, opening_balance
@@ -23,18 +28,24 @@ from ..selectors import local_day_bounds, movement_list, opening_balance
 def movements_xlsx(
     *, account: Account, entries: Iterable[Entry], date_from: date, date_to: date
 ) -> bytes:
+    """The movements as the page lists them: the same type (``Entry.note_type``), dates as
+    date cells and amounts as numbers, so the sheet sorts and adds them."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("Movimientos"))
+    column_widths(sheet, [12, 17, 18, 45, 14, 14, 14])
     account_line = gettext("Cuenta %(number)s - %(product)s") % {
         "number": account.number,
         "product": account.get_product_display(),
     }
-    period_line = gettext("Desde %(date_from)s - Hasta %(date_to)s") % {
-        "date_from": f"{date_from:%d/%m/%Y}",
-        "date_to": f"{date_to:%d/%m/%Y}",
-    }
     sheet.append([text_cell(sheet, account_line)])
-    sheet.append([text_cell(sheet, period_line)])
+    sheet.append(
+        [
+            text_cell(sheet, gettext("Desde")),
+            datetime_cell(sheet, date_from),
+            text_cell(sheet, gettext("Hasta")),
+            datetime_cell(sheet, date_to),
+        ]
+    )
     sheet.append([])
     sheet.append(
         [
@@ -50,21 +61,20 @@ def movements_xlsx(
             )
         ]
     )
+    zero = Decimal("0.00")
     for entry in entries:
         sheet.append(
             [
                 text_cell(sheet, entry.transaction.receipt_number),
-                text_cell(sheet, formatting.datetime_short(entry.posted_at)),
-                text_cell(sheet, entry.note_code),
+                datetime_cell(sheet, entry.posted_at),
+                text_cell(sheet, entry.note_type),
                 text_cell(sheet, entry.description),
-                -entry.amount if entry.amount < 0 else 0,
-                entry.amount if entry.amount > 0 else 0,
-                entry.balance_after,
+                money_cell(sheet, -entry.amount if entry.amount < 0 else zero),
+                money_cell(sheet, entry.amount if entry.amount > 0 else zero),
+                money_cell(sheet, entry.balance_after),
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def movements_pdf(

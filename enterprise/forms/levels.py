@@ -1,4 +1,3 @@
-import re
 from decimal import Decimal
 
 from django import forms
@@ -38,39 +37,56 @@ class CompanyLimitsForm(ReasonForm):
 
 class BandsForm(ReasonForm):
     """Up to five bands, lowest first; the last one filled has no amount (it covers the rest).
-    Signatures as letters joined by "+": "A", "A+B", "A+B+C"."""
+    Each band's signatures are chosen among the company's levels (one of each level marked);
+    a level no active authorizer holds is shown as such, and refused when saved."""
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, levels: list[tuple[str, int]], **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
+        self.letters = [letter for letter, _signers in levels]
+        choices = [(letter, _level_label(letter, signers)) for letter, signers in levels]
         for i in range(BAND_ROWS):
             self.fields[f"up_to_{i}"] = MoneyField(
                 label=_("Hasta $ (regla %(n)s)") % {"n": i + 1}, required=False, **MONEY
             )
-            self.fields[f"signatures_{i}"] = forms.CharField(
-                label=_("Firmas (regla %(n)s)") % {"n": i + 1}, required=False, max_length=30
+            self.fields[f"signatures_{i}"] = forms.MultipleChoiceField(
+                label=_("Firmas (regla %(n)s)") % {"n": i + 1},
+                choices=choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "invalid_choice": _("El nivel %(value)s no existe en la empresa."),
+                },
             )
         self.order_fields([*(f for i in range(BAND_ROWS) for f in _row(i)), "reason"])
 
+    def rows(self):
+        """Each rule's amount and signatures, for the template."""
+        return [(i + 1, self[f"up_to_{i}"], self[f"signatures_{i}"]) for i in range(BAND_ROWS)]
+
     def clean(self):
         data = super().clean()
+        if any(name != "reason" for name in self.errors):
+            return data  # an amount or a level the field itself refused
         bands = []
         for i in range(BAND_ROWS):
             up_to = data.get(f"up_to_{i}")
-            text = data.get(f"signatures_{i}", "") or ""
-            letters = [p for p in re.split(r"[\s+,;]+", text.strip().upper()) if p]
+            chosen = set(data.get(f"signatures_{i}") or ())
+            letters = [letter for letter in self.letters if letter in chosen]
             if up_to is None and not letters:
                 continue
-            if any(not re.fullmatch(r"[A-Z]", letter) for letter in letters):
-                raise forms.ValidationError(
-                    gettext("Escribe las firmas como letras unidas por +, por ejemplo A+B.")
-                )
             bands.append((up_to, letters))
         problem = bands_problem(self.company, bands)
         if problem:
             raise forms.ValidationError(problem)
         data["bands"] = bands
         return data
+
+
+def _level_label(letter: str, signers: int) -> str:
+    if signers:
+        return gettext("Nivel %(l)s") % {"l": letter}
+    return gettext("Nivel %(l)s (sin autorizador activo)") % {"l": letter}
 
 
 def _row(i):
@@ -81,5 +97,5 @@ def bands_initial(bands) -> dict:
     initial = {}
     for i, band in enumerate(bands[:BAND_ROWS]):
         initial[f"up_to_{i}"] = band.up_to
-        initial[f"signatures_{i}"] = "+".join(band.signatures)
+        initial[f"signatures_{i}"] = list(band.signatures)
     return initial

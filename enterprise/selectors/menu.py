@@ -1,12 +1,15 @@
 """What the layout's menu offers a company login: one flag per menu entry from the services its
-role grants, and which entry a page of this app belongs to (its link is marked current)."""
+role grants, which entry a page of this app belongs to (its link is marked current), and for
+those who authorize how many orders wait for their signature ("Autorizar (3)")."""
 
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from ..models import Service
 from .access import services_of
+from .orders import orders_to_sign_count
 
 _TRANSFERS = {Service.TRANSFER_OWN, Service.TRANSFER_MEMBER, Service.TRANSFER_INTERBANK}
 _BENEFICIARIES = {
@@ -35,16 +38,30 @@ def company_menu(request, user) -> dict | None:
     if profile is None:
         return None
     allowed = services_of(profile)
+    can_authorize = Service.AUTHORIZE in allowed
     return {
         "company_profile": profile,
         "can_transfer": bool(allowed & _TRANSFERS),
-        "can_authorize": Service.AUTHORIZE in allowed,
+        "can_authorize": can_authorize,
+        **_pending(profile if can_authorize else None),
         "can_position": Service.POSITION in allowed,
         "can_beneficiaries": bool(allowed & _BENEFICIARIES),
         "can_query": bool(allowed & _QUERIES),
         "can_payroll": Service.PAYROLL_REGISTER in allowed,
         "enterprise_section": _section(request),
     }
+
+
+def _pending(profile) -> dict:
+    """How many orders wait for this login's signature, and the words a screen reader says
+    for the number beside "Autorizar". One query, only for those who sign."""
+    count = orders_to_sign_count(profile) if profile is not None else 0
+    label = (
+        ngettext("%(n)s orden pendiente", "%(n)s órdenes pendientes", count) % {"n": count}
+        if count
+        else ""
+    )
+    return {"authorize_pending": count, "authorize_pending_label": label}
 
 
 def _section(request) -> str:

@@ -1,17 +1,31 @@
 """Reads of "Autorizar" and an order's page: the company's orders a user may see, the pending
-ones (searchable), and the payees waiting for an authorizer. An id outside them is a 404."""
+ones (searchable), how many this login could still sign, what an order pays and to whom
+(``order_view``), and the payees waiting for an authorizer. An id outside them is a 404."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from transfers.models import Beneficiary
+from accounts.models import Account
+from accounts.registries.operations import Payload, operation_spec
+from identity.models import IdType
+from transfers.models import Beneficiary, Institution
+from transfers.services.fees import interbank_fee
+from transfers.services.holders import holder_name_masked
 
-from ..models import ApprovalOrder, CompanyUser
+from ..models import Approval, ApprovalOrder, CompanyUser, Operation
+from ..services.approvals import required_signatures
 from .access import accounts_of
+from .queries import kind_label, mask
 
 
 def orders_for_profile(profile: CompanyUser) -> QuerySet[ApprovalOrder]:
@@ -27,15 +41,48 @@ def order_get_for_company_user(*, profile: CompanyUser, pk: int) -> ApprovalOrde
 
 
 def pending_orders_for_profile(profile: CompanyUser, query: str = "") -> QuerySet[ApprovalOrder]:
-    """The pending orders; ``query`` matches the concept, the origin account or the amount."""
+    """The pending orders; ``query`` matches the concept, the origin account, another bank's
+    payee by name or the amount."""
     rows = orders_for_profile(profile).filter(status=ApprovalOrder.Status.PENDING)
     if query:
-        matches = Q(concept__icontains=query) | Q(debit_account__number__contains=query)
+        matches = (
+            Q(concept__icontains=query)
+            | Q(debit_account__number__contains=query)
+            | Q(payload__payee__name__icontains=query)
+        )
         amount = _decimal(query)
         if amount is not None:
             matches |= Q(amount=amount)
         rows = rows.filter(matches)
     return rows
+
+
+def pending_views_for_profile(profile: CompanyUser, query: str = "") -> list[OrderView]:
+    """The pending list as it is shown: each order with its type and payee, and whether this
+    login signed it already (``order.signed_by_me``)."""
+    mine = Approval.objects.filter(order=OuterRef("pk"), user_id=profile.user_id)
+    return order_views(
+        pending_orders_for_profile(profile, query).annotate(signed_by_me=Exists(mine))
+    )
+
+
+def orders_to_sign_count(profile: CompanyUser) -> int:
+    """How many orders this login could still sign (the menu's "Autorizar (3)"), in one query:
+    pending and not past their time, of its company, on an account it may use (all of them
+    when it was granted none), neither registered nor signed by it. Whether its level still
+    counts for an order is the engine's question when it signs."""
+    granted = profile.accounts.all()
+    return (
+        ApprovalOrder.objects.filter(
+            company_id=profile.company_id,
+            status=ApprovalOrder.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .filter(Q(debit_account__in=granted) | ~Exists(granted))
+        .exclude(created_by_id=profile.user_id)
+        .exclude(Exists(Approval.objects.filter(order=OuterRef("pk"), user_id=profile.user_id)))
+        .count()
+    )
 
 
 def _decimal(text):
@@ -61,3 +108,179 @@ def beneficiaries_waiting(profile: CompanyUser) -> QuerySet[Beneficiary]:
 def payee_waiting_get_for_company_user(*, profile: CompanyUser, pk: int) -> Beneficiary:
     """One payee of the user's company waiting for approval; any other id is a 404."""
     return get_object_or_404(beneficiaries_waiting(profile), pk=pk)
+
+
+# --- What an order pays, and to whom ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderPayee:
+    """Whom an order's money goes to, as an authorizer reads it before signing: another
+    member's name masked as the transfer form showed it, an account by its last digits."""
+
+    name: str
+    institution: str
+    account: str
+    identification: str = ""
+
+
+@dataclass(frozen=True)
+class OrderSignature:
+    who: str
+    level: str
+    decision: str
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order for display: its type in words, its payee (None for a bulk payment, which has
+    ``rows``), what it debits and the signatures its rule asks for and has."""
+
+    order: ApprovalOrder
+    kind: str
+    payee: OrderPayee | None
+    rows: int
+    interbank_rows: int
+    #: the fee and its VAT, when the charges are that (one interbank payment per row)
+    fee: Decimal | None
+    vat: Decimal | None
+    required: tuple[str, ...]
+    signatures: tuple[OrderSignature, ...] = ()
+
+    @property
+    def amount(self) -> Decimal:
+        return self.order.amount
+
+    @property
+    def charges(self) -> Decimal:
+        return self.order.charges
+
+    @property
+    def total(self) -> Decimal:
+        return self.order.amount + self.order.charges
+
+    @property
+    def is_payroll(self) -> bool:
+        return self.order.operation == Operation.PAYROLL
+
+    @property
+    def rule(self) -> str:
+        """The signature rule as the levels page writes it: "A + B"."""
+        return " + ".join(self.required)
+
+
+def order_view(order: ApprovalOrder) -> OrderView:
+    """One order as its page, and the pages that sign or reject it, show it."""
+    signatures = tuple(
+        OrderSignature(
+            who=approval.user.get_full_name() or approval.user.username,
+            level=approval.level,
+            decision=approval.get_decision_display(),
+            at=approval.at,
+            reason=approval.reason,
+        )
+        for approval in order.approvals.select_related("user")
+    )
+    return dataclasses.replace(order_views([order])[0], signatures=signatures)
+
+
+def order_views(orders: Iterable[ApprovalOrder]) -> list[OrderView]:
+    """Orders as a list shows them: their payees' accounts and institutions are read with one
+    query each, however many orders there are (``debit_account`` should be selected)."""
+    orders = list(orders)
+    payloads = {order.pk: _payload(order) for order in orders}
+    destinations = {
+        destination
+        for payload in payloads.values()
+        if isinstance(destination := getattr(payload, "destination", None), int)
+    }
+    accounts = Account.objects.select_related("owner").in_bulk(destinations)
+    codes = {payee.institution for p in payloads.values() if (payee := getattr(p, "payee", None))}
+    institutions = (
+        dict(Institution.objects.filter(code__in=codes).values_list("code", "name"))
+        if codes
+        else {}
+    )
+    return [
+        _view(order, payloads[order.pk], _payee(order, payloads[order.pk], accounts, institutions))
+        for order in orders
+    ]
+
+
+def _payload(order: ApprovalOrder) -> Payload | None:
+    """The order's payload read back with its types (amount and origin from its columns), as
+    the engine reads it to execute; None when no operation by its kind is registered or what
+    it stored does not read (an order older than its operation's payload)."""
+    spec = operation_spec(order.kind)
+    if spec is None:
+        return None
+    try:
+        return spec.payload.from_json(
+            order.payload, amount=order.amount, origin=order.debit_account_id
+        )
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        return None
+
+
+def _view(order: ApprovalOrder, payload: Payload | None, payee: OrderPayee | None) -> OrderView:
+    interbank_rows = getattr(payload, "interbank", 0) if payee is None else 0
+    fee, vat = _fee_parts(order, 1 if getattr(payload, "payee", None) else interbank_rows)
+    rows = getattr(payload, "rows", None)
+    if rows is None:
+        rows = order.payload.get("rows", 0) if isinstance(order.payload, dict) else 0
+    return OrderView(
+        order=order,
+        kind=kind_label(order.kind),
+        payee=payee,
+        rows=rows,
+        interbank_rows=interbank_rows,
+        fee=fee,
+        vat=vat,
+        required=tuple(
+            order.required or required_signatures(order.company, order.operation, order.amount)
+        ),
+    )
+
+
+def _fee_parts(order: ApprovalOrder, payments: int) -> tuple[Decimal | None, Decimal | None]:
+    """The charges split into the fee and its VAT when they are that many interbank fees (the
+    rates may have changed since: then only their sum is known)."""
+    fee, vat = interbank_fee()
+    if payments and order.charges == (fee + vat) * payments:
+        return fee * payments, vat * payments
+    return None, None
+
+
+def _payee(order, payload, accounts, institutions) -> OrderPayee | None:
+    other_bank = getattr(payload, "payee", None)
+    if other_bank is not None:
+        # Another bank's account, as the ingresador typed or picked it.
+        return OrderPayee(
+            name=other_bank.name,
+            institution=institutions.get(other_bank.institution, other_bank.institution),
+            account=mask(other_bank.account_number),
+            identification=_identification(other_bank.id_type, other_bank.identification),
+        )
+    account = accounts.get(getattr(payload, "destination", None))
+    if account is None:
+        return None
+    owner = account.owner
+    own = account.owner_id == order.debit_account.owner_id
+    return OrderPayee(
+        # Another member's name and identification, masked as the transfer form showed them.
+        name=owner.full_name if own else holder_name_masked(owner.full_name),
+        institution=settings.COOPERATIVE["name"],
+        account=account.masked_number,
+        identification=_identification(
+            owner.id_type, owner.identification if own else mask(owner.identification)
+        ),
+    )
+
+
+def _identification(id_type: str, number: str) -> str:
+    if not number:
+        return ""
+    label = IdType(id_type).label if id_type in IdType.values else ""
+    return f"{label} {number}".strip()

@@ -1,4 +1,5 @@
-"""Downloads of Consultas → Transacciones generales: the current filter as XLSX or PDF."""
+"""Downloads of Consultas → Transacciones generales (the current filter as XLSX or PDF) and of
+Auditoría (XLSX)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from openpyxl import Workbook
 
-from common.formatting import datetime_short
 from common.pdf import pdf_from_html
-from common.spreadsheets import datetime_cell, money_cell, text_cell, workbook_bytes
+from common.spreadsheets import (
+    column_widths,
+    datetime_cell,
+    money_cell,
+    text_cell,
+    workbook_bytes,
+)
 
+from ..selectors.audit import AuditEntry
 from ..selectors.queries import OrderLine
 
 
@@ -40,17 +47,11 @@ def orders_xlsx(
 ) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("Transacciones"))
+    column_widths(sheet, [17, 20, 17, 17, 14, 24, 40, 16])
     sheet.append([text_cell(sheet, gettext("Transacciones generales"))])
     sheet.append([text_cell(sheet, company)])
     sheet.append([text_cell(sheet, description)])
-    sheet.append(
-        [
-            text_cell(
-                sheet,
-                gettext("Generado el %(at)s") % {"at": datetime_short(generated_at)},
-            )
-        ]
-    )
+    sheet.append([text_cell(sheet, gettext("Generado el")), datetime_cell(sheet, generated_at)])
     sheet.append([])
     sheet.append([text_cell(sheet, header) for header in _headers()])
     total, count = Decimal("0.00"), 0
@@ -75,7 +76,7 @@ def orders_xlsx(
             text_cell(sheet, gettext("Total")),
             text_cell(
                 sheet,
-                gettext("%(count)s operaciones") % {"count": count},
+                ngettext("%(count)s operación", "%(count)s operaciones", count) % {"count": count},
             ),
             None,
             None,
@@ -105,3 +106,62 @@ def orders_pdf(
         },
     )
     return pdf_from_html(html)
+
+
+# --- Auditoría -----------------------------------------------------------------------------------
+
+
+def _audit_headers() -> list[str]:
+    return [
+        gettext("Fecha"),
+        gettext("Tipo de acción"),
+        gettext("Acción"),
+        gettext("Usuario"),
+        gettext("Monto"),
+        gettext("Detalle"),
+        gettext("Motivo"),
+    ]
+
+
+def audit_xlsx(
+    *,
+    company: str,
+    description: str,
+    generated_at: datetime,
+    entries: Iterable[AuditEntry],
+) -> bytes:
+    """The company's audit records as the page shows them, one per row: the date a real date,
+    an order's amount a number, the action in words (never its code)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(gettext("Auditoría"))
+    column_widths(sheet, [17, 26, 60, 28, 14, 60, 40])
+    sheet.append([text_cell(sheet, gettext("Auditoría"))])
+    sheet.append([text_cell(sheet, company)])
+    sheet.append([text_cell(sheet, description)])
+    sheet.append([text_cell(sheet, gettext("Generado el")), datetime_cell(sheet, generated_at)])
+    sheet.append([])
+    sheet.append([text_cell(sheet, header) for header in _audit_headers()])
+    count = 0
+    for entry in entries:
+        sheet.append(
+            [
+                datetime_cell(sheet, entry.at),
+                text_cell(sheet, entry.action),
+                text_cell(sheet, entry.description),
+                text_cell(sheet, entry.actor),
+                money_cell(sheet, entry.amount),
+                text_cell(sheet, "; ".join(entry.details)),
+                text_cell(sheet, entry.reason),
+            ]
+        )
+        count += 1
+    sheet.append([])
+    sheet.append(
+        [
+            text_cell(
+                sheet,
+                ngettext("%(count)s registro", "%(count)s registros", count) % {"count": count},
+            )
+        ]
+    )
+    return workbook_bytes(workbook)

@@ -8,11 +8,12 @@ import string
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from identity.services.audit import audit_record
 
 from ..models import ApprovalBand, Company, CompanyLimit, CompanyUser, SignatureLevel
+from ..selectors.levels import signer_letters
 from .errors import ApprovalError
 from .limits import Limits, ceiling, limits_of
 
@@ -114,13 +115,17 @@ def level_remove_last(*, user, company: Company, reason: str) -> str:
         users = CompanyUser.objects.filter(signature_level=level).exclude(
             status=CompanyUser.Status.DELETED
         )
-        if users.exists():
+        count = users.count()
+        if count:
             raise ApprovalError(
-                gettext(
-                    "El nivel %(level)s está asignado a %(n)s usuario(s): cámbiales el nivel "
-                    "antes de removerlo."
+                ngettext(
+                    "El nivel %(level)s está asignado a %(n)s usuario: cámbiale el nivel antes "
+                    "de removerlo.",
+                    "El nivel %(level)s está asignado a %(n)s usuarios: cámbiales el nivel "
+                    "antes de removerlo.",
+                    count,
                 )
-                % {"level": level.letter, "n": users.count()}
+                % {"level": level.letter, "n": count}
             )
         if any(level.letter in band.signatures for band in company.bands.all()):
             raise ApprovalError(
@@ -139,10 +144,12 @@ def level_remove_last(*, user, company: Company, reason: str) -> str:
 
 def bands_problem(company: Company, bands: list[tuple[Decimal | None, list[str]]]) -> str | None:
     """Ceilings strictly increasing, the last band open (it covers every larger amount), each
-    band with at least one signature of an existing level."""
+    band with at least one signature of an existing level that an active authorizer holds (a
+    rule nobody can sign would leave its orders waiting until they expire)."""
     if not bands:
         return gettext("Ingresa al menos una regla.")
     letters = set(SignatureLevel.objects.filter(company=company).values_list("letter", flat=True))
+    held = set(signer_letters(company))
     previous = Decimal("0")
     for index, (up_to, signatures) in enumerate(bands):
         last = index == len(bands) - 1
@@ -151,6 +158,12 @@ def bands_problem(company: Company, bands: list[tuple[Decimal | None, list[str]]
         unknown = [letter for letter in signatures if letter not in letters]
         if unknown:
             return gettext("El nivel %(level)s no existe en la empresa.") % {"level": unknown[0]}
+        empty = [letter for letter in signatures if letter not in held]
+        if empty:
+            return gettext(
+                "No hay ningún autorizador activo con nivel %(level)s: asigna el nivel a un "
+                "usuario antes de usarlo en una regla."
+            ) % {"level": empty[0]}
         if last and up_to is not None:
             return gettext("La última regla no lleva monto: cubre todo lo que supere la anterior.")
         if not last:
@@ -170,11 +183,13 @@ def bands_set(
     bands: list[tuple[Decimal | None, list[str]]],
     reason: str,
 ) -> None:
-    problem = bands_problem(company, bands)
-    if problem:
-        raise ApprovalError(problem)
     with transaction.atomic():
+        # Under the company's lock: a user blocked or given another level meanwhile (the
+        # user services take the same lock) is seen by the check.
         company = _locked(company)
+        problem = bands_problem(company, bands)
+        if problem:
+            raise ApprovalError(problem)
         rows = ApprovalBand.objects.filter(company=company, operation=operation)
         before = [_band_json(b.up_to, b.signatures) for b in rows]
         rows.delete()

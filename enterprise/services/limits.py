@@ -1,6 +1,7 @@
 """Company limits: how much a company may move out per day, week and month, never above the
-cooperative's ceiling for companies. Checked under the company's row lock when an order is
-registered (counting the orders still waiting) and again when it executes."""
+cooperative's ceiling for companies. Checked on the transfer form before the code, under the
+company's row lock when an order is registered (counting the orders still waiting) and again
+when it executes."""
 
 from __future__ import annotations
 
@@ -86,10 +87,25 @@ def used_of(company: Company, *, pending: bool, exclude_order: int | None = None
     return Limits(*(totals[name] or Decimal("0.00") for name, _label in PERIODS))
 
 
+def left_of(company: Company, *, now=None) -> tuple[str, Decimal]:
+    """What the company may still order now, and the period that binds it (the one with the
+    least left, the daily one on a tie): what the transfer form tells before it is filled."""
+    used = used_of(company, pending=True, now=now)
+    left = [
+        (str(label), max(limit - spent, Decimal("0.00")))
+        for (label, limit), (_label, spent) in zip(
+            limits_of(company).items(), used.items(), strict=True
+        )
+    ]
+    return min(left, key=lambda item: item[1])
+
+
 def limit_check(
     company: Company, kind: str, amount: Decimal, *, pending: bool, exclude_order=None
 ) -> None:
-    """Call under the company's row lock, so two orders cannot pass a limit together."""
+    """Call under the company's row lock when an order is registered or executes, so two
+    orders cannot pass a limit together; the form calls it without, before the code, to say
+    early what the registration would say."""
     if kind in NOT_COUNTED_KINDS:
         return
     used = used_of(company, pending=pending, exclude_order=exclude_order)
@@ -106,5 +122,6 @@ def limit_check(
                     "label": label,
                     "limit": f"{limit:,.2f}",
                     "left": f"{max(limit - spent, Decimal('0.00')):,.2f}",
-                }
+                },
+                "amount",
             )

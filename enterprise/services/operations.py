@@ -2,7 +2,9 @@
 no domain app imports it: who may use which service, which accounts a user may debit, under
 which audit scope a company's changes are recorded, and — the channel — a company user's
 confirmed operation becomes an approval order that later runs the operation's own ``execute``
-with the order's payload, once. ``EnterpriseConfig.ready`` registers all of it."""
+with the order's payload, once. Before the code, the channel's precheck tells the form what
+it would refuse (payee rules, company limits) and which signatures the order will wait for.
+``EnterpriseConfig.ready`` registers all of it."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from accounts.registries.operations import (
     OperationSpec,
     Outcome,
     Payload,
+    Precheck,
     operation_spec,
 )
 from identity.models import Member
@@ -32,7 +35,8 @@ from transfers.services.beneficiaries import PAYEE_APPROVED_AT_ONCE
 
 from ..models import ApprovalOrder, CompanyRole, Operation, Service
 from ..selectors.access import accounts_of, can, company_user
-from .approvals import order_create
+from . import limits
+from .approvals import order_create, required_signatures
 from .errors import ApprovalError
 from .payees import payee_check
 
@@ -111,6 +115,74 @@ def payee_check_for(*, kind: str, payload: Payload, member, amount: Decimal) -> 
         account_number=number,
         institution_code=institution,
     )
+
+
+# --- Before the code: what the channel would refuse, what the order will wait for -------------
+
+
+def company_precheck(*, spec: OperationSpec, payload: Payload, user, member) -> Precheck | None:
+    """What ``company_channel`` would refuse if this were confirmed now (the payee rules, the
+    company's limits counting the orders still waiting), each on its field with its numbers,
+    and the signatures an ingresador's order will wait for. A member's: not ours (None). Only a
+    forecast: the channel checks again under the company's lock, and the order when it runs."""
+    if member.kind != Member.Kind.COMPANY:
+        return None
+    profile = company_user(user)
+    if profile is None or profile.role == CompanyRole.APPROVER:
+        refusal = ApprovalError(gettext("Tu rol no permite registrar operaciones."))
+        return Precheck(refusals=(refusal,))
+    refusals = []
+    checks = (
+        lambda: payee_check_for(
+            kind=spec.code, payload=payload, member=member, amount=payload.amount
+        ),
+        lambda: limits.limit_check(profile.company, spec.code, payload.amount, pending=True),
+    )
+    for check in checks:
+        try:
+            check()
+        except ApprovalError as exc:
+            refusals.append(exc)
+    signatures = ()
+    if profile.role != CompanyRole.ADMIN:
+        signatures = tuple(required_signatures(profile.company, spec.band, payload.amount))
+    return Precheck(refusals=tuple(refusals), signatures=signatures)
+
+
+def company_hints(*, spec: OperationSpec, user, member) -> list[str] | None:
+    """What a company's transfer form tells before it is filled: the company's limit left,
+    the new-payee cap, and, for an ingresador, that the order waits for signatures."""
+    if member.kind != Member.Kind.COMPANY:
+        return None
+    profile = company_user(user)
+    if profile is None:
+        return []
+    hints = []
+    if spec.code not in limits.NOT_COUNTED_KINDS:
+        label, left = limits.left_of(profile.company)
+        hints.append(
+            gettext("Cupo %(label)s restante de tu empresa: $ %(left)s.")
+            % {"label": label, "left": f"{left:,.2f}"}
+        )
+    if spec.code in (TRANSFER_MEMBER, TRANSFER_INTERBANK):
+        hints.append(
+            gettext(
+                "A una cuenta nueva, o a un beneficiario aprobado hace menos de %(m)s minutos, "
+                "cada pago puede ser de máximo $ %(cap)s."
+            )
+            % {
+                "m": settings.BENEFICIARY_COOLING_MINUTES,
+                "cap": f"{settings.BENEFICIARY_COOLING_CAP:,.2f}",
+            }
+        )
+    if profile.role != CompanyRole.ADMIN:
+        hints.append(
+            gettext(
+                "Tus transferencias quedan pendientes de las firmas de tu empresa; el monto y "
+                "la comisión se reservan hasta entonces."
+            )
+        )
+    return hints
 
 
 # --- The channel: a company user's operation becomes an order ----------------------------------

@@ -77,21 +77,43 @@ def _cooling_ends(beneficiary):
     return beneficiary.approved_at + timedelta(minutes=settings.BENEFICIARY_COOLING_MINUTES)
 
 
-def _cap_refusal(until) -> ApprovalError:
+def _cap_refusal(until, *, waiting: bool = False) -> ApprovalError:
+    """Said on the amount: the cap, and when a larger payment becomes possible."""
     cap = f"{settings.BENEFICIARY_COOLING_CAP:,.2f}"
-    if until is None:
-        return ApprovalError(
+    minutes = settings.BENEFICIARY_COOLING_MINUTES
+    if waiting:
+        message = gettext(
+            "Esta cuenta está en tus beneficiarios por aprobar: mientras un autorizador de tu "
+            "empresa no la apruebe, cada pago puede ser de máximo $ %(cap)s."
+        ) % {"cap": cap}
+    elif until is None:
+        message = gettext(
+            "Cuenta nueva: cada pago puede ser de máximo $ %(cap)s. Para montos mayores "
+            "guárdala como beneficiario; podrás usarla %(m)s minutos después de su "
+            "aprobación."
+        ) % {"cap": cap, "m": minutes}
+    else:
+        message = gettext(
+            "Este beneficiario fue aprobado hace menos de %(m)s minutos: cada pago puede ser "
+            "de máximo $ %(cap)s hasta las %(at)s."
+        ) % {"m": minutes, "cap": cap, "at": timezone.localtime(until).strftime("%H:%M")}
+    return ApprovalError(message, "amount")
+
+
+def _saved_payee_check(*, member, beneficiary_id: int, amount: Decimal, now) -> None:
+    beneficiary = Beneficiary.objects.filter(pk=beneficiary_id, owner=member).first()
+    if beneficiary is None or beneficiary.deleted_at is not None:
+        raise ApprovalError(gettext("El beneficiario ya no existe."), "beneficiary")
+    if beneficiary.approved_at is None:
+        raise ApprovalError(
             gettext(
-                "Cuenta nueva: cada pago puede ser de máximo $ %(cap)s. Para montos mayores "
-                "guárdala como beneficiario; podrás usarla %(m)s minutos después de su "
-                "aprobación."
-            )
-            % {"cap": cap, "m": settings.BENEFICIARY_COOLING_MINUTES}
+                "El beneficiario aún no ha sido aprobado por un autorizador: podrás "
+                "transferirle cuando un autorizador de tu empresa lo apruebe."
+            ),
+            "beneficiary",
         )
-    return ApprovalError(
-        gettext("Beneficiario nuevo: hasta las %(at)s cada pago puede ser de máximo $ %(cap)s.")
-        % {"at": timezone.localtime(until).strftime("%H:%M"), "cap": cap}
-    )
+    if amount > settings.BENEFICIARY_COOLING_CAP and now < _cooling_ends(beneficiary):
+        raise _cap_refusal(_cooling_ends(beneficiary))
 
 
 def payee_check(
@@ -103,34 +125,25 @@ def payee_check(
     institution_code: str | None = None,
     now=None,
 ) -> None:
-    """A company's payment to someone else, when it is registered and again when it executes.
-    A saved payee must still be approved, and pays at most the cooling cap until its cooling
-    period ends; an account typed in is paid without limit only if it is such a payee of the
-    company, approved and cooled — otherwise it is new, and capped the same way."""
+    """A company's payment to someone else, before the code (the form), when it is registered
+    and again when it executes. A saved payee must still be approved, and pays at most the
+    cooling cap until its cooling period ends; an account typed in is paid without limit only
+    if it is such a payee of the company, approved and cooled — otherwise it is new, and
+    capped the same way. Each refusal names its field (``beneficiary`` or ``amount``)."""
     now = now or timezone.now()
-    cap = settings.BENEFICIARY_COOLING_CAP
     if beneficiary_id is not None:
-        beneficiary = Beneficiary.objects.filter(pk=beneficiary_id, owner=member).first()
-        if beneficiary is None or beneficiary.deleted_at is not None:
-            raise ApprovalError(gettext("El beneficiario ya no existe."))
-        if beneficiary.approved_at is None:
-            raise ApprovalError(
-                gettext("El beneficiario aún no ha sido aprobado por un autorizador.")
-            )
-        if amount > cap and now < _cooling_ends(beneficiary):
-            raise _cap_refusal(_cooling_ends(beneficiary))
+        _saved_payee_check(member=member, beneficiary_id=beneficiary_id, amount=amount, now=now)
         return
-    if amount <= cap:
+    if amount <= settings.BENEFICIARY_COOLING_CAP:
         return
     saved = Beneficiary.objects.filter(
-        owner=member,
-        account_number=account_number,
-        deleted_at__isnull=True,
-        approved_at__isnull=False,
+        owner=member, account_number=account_number, deleted_at__isnull=True
     )
     if institution_code is not None:
         saved = saved.filter(institution__code=institution_code)
-    cooled = [b for b in saved if now >= _cooling_ends(b)]
-    if not cooled:
-        pending = [b for b in saved if now < _cooling_ends(b)]
-        raise _cap_refusal(_cooling_ends(pending[0]) if pending else None)
+    approved = [b for b in saved if b.approved_at is not None]
+    if any(now >= _cooling_ends(b) for b in approved):
+        return
+    if approved:
+        raise _cap_refusal(_cooling_ends(approved[0]))
+    raise _cap_refusal(None, waiting=bool(saved))

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from stdnum.ec import ci
 
 from identity.models import User
@@ -23,6 +23,7 @@ from identity.services.notifications import notification_queue
 
 from ..models import Company, CompanyRole, CompanyUser, Service, SignatureLevel
 from ..selectors.access import ROLE_SERVICES, services_of
+from ..selectors.levels import signers, unsignable_orders, unsignable_rules
 from ..selectors.users import company_accounts, display_name, role_services
 from .errors import ApprovalError
 
@@ -97,6 +98,81 @@ def change_problem(
         if active_admins <= 1:
             return gettext("La empresa debe conservar al menos un administrador activo.")
     return None
+
+
+_UNCHANGED = object()
+
+
+def _signs_after(target: CompanyUser, status, role, signature_level) -> str | None:
+    """The level ``target`` would sign with after the change (None: they would not sign)."""
+    status = status or target.status
+    role = role or target.role
+    level = target.signature_level if signature_level is _UNCHANGED else signature_level
+    if status != Status.ACTIVE or role != CompanyRole.APPROVER or level is None:
+        return None
+    # A new role brings every service it allows; the same role keeps the ones chosen.
+    chosen = set(target.services) if role == target.role and target.services else None
+    allowed = ROLE_SERVICES[role] & chosen if chosen is not None else ROLE_SERVICES[role]
+    return level.letter if Service.AUTHORIZE in allowed else None
+
+
+def signing_gap_warning(
+    *,
+    company_user: CompanyUser,
+    status: str | None = None,
+    role: str | None = None,
+    signature_level: SignatureLevel | object | None = _UNCHANGED,
+) -> str | None:
+    """What blocking, deleting or changing the role or level of ``company_user`` leaves
+    without signers: the signature rules and the pending orders that the company's active
+    authorizers can complete now and could not after the change; None when nothing is lost.
+
+    A warning, not a refusal, by choice: blocking or deleting someone who left the company
+    must never wait for the rules to change, and a reshuffle of levels passes through states
+    where a level is briefly empty. The administrator is told which rules to fix (saving a
+    rule with a level nobody active holds is refused in ``levels.bands_problem``)."""
+    company = company_user.company
+    now = [(p.user_id, p.signature_level.letter) for p in signers(company)]
+    after = [pair for pair in now if pair[0] != company_user.user_id]
+    letter = _signs_after(company_user, status, role, signature_level)
+    if letter is not None:
+        after.append((company_user.user_id, letter))
+    letters_now, letters_after = [lv for _u, lv in now], [lv for _u, lv in after]
+    stuck_now = set(unsignable_rules(company, letters_now))
+    rules = [r for r in unsignable_rules(company, letters_after) if r not in stuck_now]
+    orders = unsignable_orders(company, after) - unsignable_orders(company, now)
+    if not rules and not orders:
+        return None
+    return _gap_message(rules, len(orders), sorted(set(letters_now) - set(letters_after)))
+
+
+def _gap_message(rules, orders: int, emptied: list[str]) -> str:
+    parts = [gettext("Aviso:")]
+    if rules:
+        parts.append(
+            gettext("con este cambio ya no se podrán firmar estas reglas: %(rules)s.")
+            % {"rules": "; ".join(rule.text for rule in rules)}
+        )
+    if orders:
+        parts.append(
+            ngettext(
+                "%(n)s orden pendiente ya no se podrá autorizar.",
+                "%(n)s órdenes pendientes ya no se podrán autorizar.",
+                orders,
+            )
+            % {"n": orders}
+        )
+    if emptied:
+        parts.append(
+            gettext(
+                "Ningún autorizador activo tendrá el nivel %(levels)s: asígnalo a otro usuario "
+                "o cambia las reglas en «Niveles de firma»."
+            )
+            % {"levels": ", ".join(emptied)}
+        )
+    else:
+        parts.append(gettext("Agrega autorizadores o cambia las reglas en «Niveles de firma»."))
+    return " ".join(parts)
 
 
 def credentials_problem(*, actor, target: CompanyUser) -> str | None:

@@ -16,10 +16,11 @@ from ..selectors.access import admin_of
 from ..selectors.levels import (
     bands_of,
     last_level,
-    level_letters,
     level_rows,
     next_level_letter,
     operations_rules,
+    signer_letters,
+    unsignable_rules,
 )
 from ..services.levels import bands_set, company_limits_set, level_add, level_remove_last
 from ..services.limits import ceiling, limits_of
@@ -40,6 +41,8 @@ def levels(request):
             "ceiling": ceiling(),
             "levels": level_rows(company),
             "rules": operations_rules(company),
+            # After a block, a deletion or a change of level: what nobody can sign any more.
+            "unsignable": unsignable_rules(company, signer_letters(company)),
         },
     )
 
@@ -141,6 +144,7 @@ class LevelRemoveView(LevelsOperation):
 
 
 class BandsEditView(LevelsOperation):
+    template_name = "enterprise/rules_edit.html"
     otp_purpose = "company_bands"
 
     def dispatch(self, request, *args, **kwargs):
@@ -155,13 +159,18 @@ class BandsEditView(LevelsOperation):
 
     def get_form(self, data=None):
         bands = bands_of(self.company, self.operation)
-        return BandsForm(data=data, company=self.company, initial=bands_initial(bands))
+        levels = [(row.level.letter, row.signers) for row in level_rows(self.company)]
+        return BandsForm(
+            data=data, company=self.company, levels=levels, initial=bands_initial(bands)
+        )
 
     def get_context_data(self, **kwargs):
-        letters = level_letters(self.company)
         rules = [
-            gettext("Niveles de la empresa: %(l)s (A es el más alto).") % {"l": ", ".join(letters)},
-            gettext("Firmas: letras unidas por +, por ejemplo A o A+B o A+B+C."),
+            gettext(
+                "Marca en cada regla los niveles que deben firmar: una firma de cada nivel "
+                "marcado. A es el nivel más alto y su firma sirve por la de un nivel más bajo."
+            ),
+            gettext("Solo puedes usar niveles que tengan al menos un autorizador activo."),
             gettext("Montos de menor a mayor; la última regla va sin monto y cubre el resto."),
         ]
         return super().get_context_data(rules=rules, **kwargs)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common.formatting import money
 from common.refusal import Refusal
 from identity.views.otp import OtpConfirmView
 
@@ -21,18 +22,22 @@ from ..forms.orders import MassApproveForm, RejectForm
 from ..models import ApprovalOrder, Operation, Service
 from ..selectors.access import can, company_profile_of, order_readable_or_403, profile_of
 from ..selectors.orders import (
+    OrderView,
     beneficiaries_waiting,
     order_get_for_company_user,
+    order_view,
     payee_waiting_get_for_company_user,
     pending_orders_for_profile,
+    pending_views_for_profile,
 )
-from ..services.approvals import order_approve, order_reject, order_withdraw, required_signatures
+from ..services.approvals import order_approve, order_reject, order_withdraw
 from ..services.payees import beneficiary_approve, beneficiary_reject
 
 
 class PendingView(OtpConfirmView):
-    """Autorizar: the pending list (search by origin account, concept or amount) whose ticked
-    rows are signed together with one code ("Autorización masiva"), each checked on its own."""
+    """Autorizar: the pending list (search by origin account, payee, concept or amount) whose
+    ticked rows are signed together with one code ("Autorización masiva"), each checked on its
+    own."""
 
     template_name = "enterprise/pending.html"
     otp_purpose = "order_approve_many"
@@ -44,7 +49,7 @@ class PendingView(OtpConfirmView):
         if request.user.is_authenticated:
             self.profile = profile_of(request, Service.AUTHORIZE)
             self.query = request.GET.get("q", "").strip()[:40]
-            self.rows = pending_orders_for_profile(self.profile, self.query)
+            self.rows = pending_views_for_profile(self.profile, self.query)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None):
@@ -101,12 +106,27 @@ class PendingView(OtpConfirmView):
                 refused.append(f"N.º {order.pk}: {result.failure_reason}")
             else:
                 signed += 1
-        summary = gettext(
-            "Autorización masiva: %(e)s ejecutadas, %(s)s con tu firma registrada (faltan otras)."
-        ) % {"e": executed, "s": signed}
+        summary = _mass_summary(executed, signed)
         for line in refused:
             messages.error(self.request, gettext("No autorizada %(line)s") % {"line": line})
         return self.done(reverse("enterprise:pending"), summary)
+
+
+def _mass_summary(executed: int, signed: int) -> str:
+    """The mass approval's outcome: «Autorización masiva: 1 orden ejecutada; 2 con tu firma
+    registrada (faltan otras firmas).»"""
+    done = ngettext("%(n)s orden ejecutada", "%(n)s órdenes ejecutadas", executed) % {"n": executed}
+    if not signed:
+        return gettext("Autorización masiva: %(done)s.") % {"done": done}
+    waiting = ngettext(
+        "%(n)s con tu firma registrada (faltan otras firmas)",
+        "%(n)s con tu firma registrada (faltan otras firmas)",
+        signed,
+    ) % {"n": signed}
+    return gettext("Autorización masiva: %(done)s; %(waiting)s.") % {
+        "done": done,
+        "waiting": waiting,
+    }
 
 
 @login_required
@@ -120,9 +140,7 @@ def order_detail(request, pk):
         "enterprise/order.html",
         {
             "order": order,
-            "approvals": order.approvals.select_related("user"),
-            "required": order.required
-            or required_signatures(order.company, order.operation, order.amount),
+            "summary": order_view(order),
             "can_authorize": can(profile, Service.AUTHORIZE),
             "can_withdraw": order.created_by_id == request.user.pk
             and order.status == ApprovalOrder.Status.PENDING,
@@ -145,7 +163,39 @@ def withdraw(request, pk):
     return redirect("enterprise:order", pk=order.pk)
 
 
+def _what(view: OrderView) -> str:
+    """What an order does, in words: "la transferencia de $ 48.00 a JUAN PÉREZ"."""
+    order, amount = view.order, money(view.amount)
+    if view.payee is not None:
+        if order.operation == Operation.TRANSFER:
+            text = gettext("la transferencia de %(amount)s a %(name)s")
+        else:
+            text = gettext("el pago de %(amount)s a %(name)s")
+        return text % {"amount": amount, "name": view.payee.name}
+    if view.is_payroll:
+        return ngettext(
+            "el pago masivo de %(amount)s a %(n)s beneficiario",
+            "el pago masivo de %(amount)s a %(n)s beneficiarios",
+            view.rows,
+        ) % {"amount": amount, "n": view.rows}
+    return gettext("la orden N.º %(n)s por %(amount)s") % {"n": order.pk, "amount": amount}
+
+
+def _where(view: OrderView) -> str:
+    """What follows a payee's name: « (Banco X, cuenta *****1234)»; nothing without one."""
+    if view.payee is None:
+        return ""
+    return gettext(" (%(institution)s, cuenta %(account)s)") % {
+        "institution": view.payee.institution,
+        "account": view.payee.account,
+    }
+
+
 class OrderMixin:
+    """The approve and reject pages: the order's summary (type, payee, amount, fee, total,
+    the signature rule and the signatures so far) above the question and the form."""
+
+    template_name = "enterprise/order_confirm.html"
     crumb = _("Autorizar")
     cancel_url = reverse_lazy("enterprise:pending")
 
@@ -153,7 +203,14 @@ class OrderMixin:
         if request.user.is_authenticated:
             profile = profile_of(request, Service.AUTHORIZE)
             self.order = order_get_for_company_user(profile=profile, pk=kwargs["pk"])
+            self.view = order_view(self.order)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(summary=self.view, intro=self.question(), **kwargs)
+
+    def question(self) -> str:
+        raise NotImplementedError
 
     def fail(self, message):
         messages.error(self.request, message)
@@ -168,17 +225,11 @@ class ApproveView(OrderMixin, OtpConfirmView):
     def get_form(self, data=None):
         return forms.Form(data=data)
 
-    def get_context_data(self, **kwargs):
-        if self.order.operation == Operation.PAYROLL:
-            intro = gettext(
-                "¿Estás seguro que deseas autorizar el pago masivo de %(n)s filas, por un valor "
-                "de $%(amount)s?"
-            ) % {"n": self.order.payload.get("rows", 0), "amount": f"{self.order.amount:,.2f}"}
-        else:
-            intro = gettext(
-                "¿Estás seguro que deseas autorizar la transferencia, por un valor de $%(amount)s?"
-            ) % {"amount": f"{self.order.amount:,.2f}"}
-        return super().get_context_data(intro=intro, **kwargs)
+    def question(self) -> str:
+        return gettext("¿Autorizas %(what)s%(where)s?") % {
+            "what": _what(self.view),
+            "where": _where(self.view),
+        }
 
     def otp_operation(self, form):
         # A bulk payment's code is bound to its list of payees too (the rows' digest): a row
@@ -190,10 +241,8 @@ class ApproveView(OrderMixin, OtpConfirmView):
         }
 
     def otp_description(self, form):
-        return gettext("autorizar la orden N.º %(n)s por $ %(amount)s") % {
-            "n": self.order.pk,
-            "amount": f"{self.order.amount:,.2f}",
-        }
+        # The code's message names what it signs: "autorizar la transferencia de $ 48.00 a …".
+        return gettext("autorizar %(what)s") % {"what": _what(self.view)}
 
     def confirmed(self, form, challenge):
         try:
@@ -216,11 +265,17 @@ class RejectView(OrderMixin, OtpConfirmView):
     def get_form(self, data=None):
         return RejectForm(data=data)
 
+    def question(self) -> str:
+        return gettext("¿Rechazas %(what)s%(where)s? Indica el motivo.") % {
+            "what": _what(self.view),
+            "where": _where(self.view),
+        }
+
     def otp_operation(self, form):
         return {"order": self.order.pk, "reason": form.cleaned_data["reason"]}
 
     def otp_description(self, form):
-        return gettext("rechazar la orden N.º %(n)s") % {"n": self.order.pk}
+        return gettext("rechazar %(what)s") % {"what": _what(self.view)}
 
     def confirmed(self, form, challenge):
         try:

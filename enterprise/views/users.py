@@ -6,23 +6,32 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from ..forms.audit import AuditFilterForm
 from ..forms.users import LookupForm, ReasonForm, RoleForm, ServicesForm, UserCreateForm
 from ..models import CompanyRole, CompanyUser
 from ..selectors.access import admin_of, services_of
-from ..selectors.audit import audit_entries, company_audit_events
+from ..selectors.audit import (
+    audit_description,
+    audit_entries,
+    audit_entries_all,
+    company_audit_events,
+)
 from ..selectors.users import (
     company_accounts,
     company_user_get_for_admin,
     company_user_list,
     display_name,
 )
+from ..services.exports import audit_xlsx
 from ..services.users import (
     change_problem,
     company_user_activate,
@@ -34,10 +43,14 @@ from ..services.users import (
     company_user_services_set,
     company_user_username_send,
     credentials_problem,
+    signing_gap_warning,
 )
 from .operation import AdminOperation
 
 AUDIT_PAGE_SIZE = 50
+# A download is built while the administrator waits: above this the filter must be narrowed.
+AUDIT_EXPORT_MAX_ROWS = 10_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Status = CompanyUser.Status
 
 
@@ -59,18 +72,65 @@ def users(request):
     return render(request, template, context)
 
 
+def _audit_query(request) -> str:
+    """The audit filter for links (pages, download), without the page and empty fields."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name in [name for name, value in query.items() if not value]:
+        query.pop(name)
+    return query.urlencode()
+
+
 @login_required
 @require_GET
 def audit(request):
     admin = admin_of(request)
-    page = Paginator(company_audit_events(company=admin.company), AUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    form = AuditFilterForm(request.GET, company=admin.company)
+    context = {"form": form, "page": None, "entries": [], "query": _audit_query(request)}
+    if form.is_valid():
+        events = company_audit_events(company=admin.company, **form.filters())
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            entries=audit_entries(page.object_list, company=admin.company),
+            description=audit_description(company=admin.company, **form.filters()),
+        )
+    return render(request, "enterprise/users/audit.html", context)
+
+
+@login_required
+@require_GET
+def audit_download(request):
+    """The filtered records as XLSX: real dates, amounts as numbers, every action in words."""
+    admin = admin_of(request)
+    back = f"{reverse('enterprise:audit')}?{_audit_query(request)}"
+    form = AuditFilterForm(request.GET, company=admin.company)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or gettext("Revisa los filtros."))
+        return redirect(back)
+    events = company_audit_events(company=admin.company, **form.filters())
+    count = events.count()
+    if count > AUDIT_EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            gettext(
+                "La consulta tiene %(count)s registros y la descarga admite hasta %(limit)s: "
+                "acota las fechas, el usuario o el tipo de acción."
+            )
+            % {"count": f"{count:,}", "limit": f"{AUDIT_EXPORT_MAX_ROWS:,}"},
+        )
+        return redirect(back)
+    data = form.cleaned_data
+    content = audit_xlsx(
+        company=admin.company.name,
+        description=audit_description(company=admin.company, **form.filters()),
+        generated_at=timezone.now(),
+        entries=audit_entries_all(events, company=admin.company),
     )
-    return render(
-        request,
-        "enterprise/users/audit.html",
-        {"page": page, "entries": audit_entries(page.object_list, company=admin.company)},
-    )
+    response = HttpResponse(content, content_type=XLSX)
+    stamp = f"{data['date_from']:%Y%m%d}_{data['date_to']:%Y%m%d}"
+    response["Content-Disposition"] = f'attachment; filename="auditoria_{stamp}.xlsx"'
+    return response
 
 
 class UserAdminOperation(AdminOperation):
@@ -184,6 +244,9 @@ class RoleView(UserOperation):
 
     def apply(self, form):
         data = form.cleaned_data
+        gap = signing_gap_warning(
+            company_user=self.target, role=data["role"], signature_level=data["signature_level"]
+        )
         company_user_role_set(
             actor=self.request.user,
             company_user=self.target,
@@ -192,6 +255,8 @@ class RoleView(UserOperation):
             accounts=data["accounts"],
             reason=data["reason"],
         )
+        if gap:
+            messages.warning(self.request, gap)
 
 
 class PasswordResetView(UserOperation):
@@ -263,15 +328,19 @@ class BlockView(UserOperation):
             "¿Estás seguro de bloquear al usuario: %(name)s? No podrá ingresar hasta que lo "
             "actives."
         ) % {"name": self.name}
-        return super().get_context_data(intro=intro, **kwargs)
+        warning = signing_gap_warning(company_user=self.target, status=self.status_change)
+        return super().get_context_data(intro=intro, warning=warning, **kwargs)
 
     def otp_description(self, form):
         return gettext("bloquear a %(name)s") % {"name": self.name}
 
     def apply(self, form):
+        gap = signing_gap_warning(company_user=self.target, status=self.status_change)
         company_user_block(
             actor=self.request.user, company_user=self.target, reason=form.cleaned_data["reason"]
         )
+        if gap:
+            messages.warning(self.request, gap)
 
 
 class ActivateView(UserOperation):
@@ -306,15 +375,20 @@ class DeleteView(UserOperation):
         warning = gettext(
             "Vas a eliminar al usuario: %(name)s. Esta acción no se puede deshacer."
         ) % {"name": self.name}
+        gap = signing_gap_warning(company_user=self.target, status=self.status_change)
+        warning = f"{warning} {gap}" if gap else warning
         return super().get_context_data(warning=warning, **kwargs)
 
     def otp_description(self, form):
         return gettext("eliminar a %(name)s") % {"name": self.name}
 
     def apply(self, form):
+        gap = signing_gap_warning(company_user=self.target, status=self.status_change)
         company_user_delete(
             actor=self.request.user, company_user=self.target, reason=form.cleaned_data["reason"]
         )
+        if gap:
+            messages.warning(self.request, gap)
 
 
 class UserCreateView(UserAdminOperation):

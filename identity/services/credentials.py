@@ -26,7 +26,7 @@ from .terms import consents_record
 USERNAME_RE = re.compile(r"^[a-z0-9]{8,15}$")
 USERNAME_RULES = (
     _("El usuario debe contener solo letras minúsculas y números, ej: usuario01"),
-    _("El nombre de usuario debe de tener un mínimo de 8 caracteres y un máximo de 15 caracteres"),
+    _("El nombre de usuario debe tener un mínimo de 8 caracteres y un máximo de 15 caracteres"),
 )
 SECURITY_QUESTIONS = {
     "mascota": _("¿Cuál fue el nombre de tu primera mascota?"),

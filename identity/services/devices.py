@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.formatting import datetime_short
+
 from ..models import TrustedDevice
 from .audit import audit_record, client_ip
 from .notifications import notification_queue
@@ -123,7 +125,7 @@ def new_device_notice(*, user, request) -> None:
             "device": info.label,
             "os": f"{info.os_name} {info.os_version}".strip(),
             "ip": client_ip(request) or "-",
-            "at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+            "at": datetime_short(timezone.now()),
             "phone": settings.COOPERATIVE["phone"],
         },
     )

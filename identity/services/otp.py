@@ -11,13 +11,13 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django_otp import verify_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,7 +33,7 @@ CODE_TTL = timedelta(minutes=3)
 APP_FACTORS = {"TOTP", "PASSKEY"}
 MAX_ATTEMPTS = 5
 MAX_RESENDS = 3
-MAX_STARTS_PER_HOUR = 10
+SIGN_IN_PURPOSE = "sign_in"
 
 
 class OtpError(Refusal):
@@ -96,14 +96,19 @@ def masked_destination(challenge: OtpChallenge) -> str:
     return f"{'*' * max(len(value) - 4, 4)}{value[-4:]}"
 
 
-# Codes of the flows anyone can start before signing in. They never count against the hourly
-# ceiling of a member's sign-in and operation codes (so strangers cannot spend it): their own
-# budgets are per client address and identification (recovery_limits.py) and per recipient.
+# Codes of the flows anyone can start before signing in. They never count against a login's
+# budgets of sign-in and operation codes (so strangers cannot spend them): their own budgets
+# are per client address and identification (recovery_limits.py) and per recipient.
 RECOVERY_PURPOSES = frozenset({"forgot_username", "unlock", "forgot_password", "enrolment"})
 # Recipient budgets: what strangers' requests may send one person an hour, and, apart, what
 # requests from a browser that person registered may send.
 BUDGET_RECOVERY = "recovery"
 BUDGET_RECOVERY_DEVICE = "recovery-device"
+# A login's two budgets of codes sent an hour (settings OTP_SIGN_IN_CODES_PER_HOUR and
+# OTP_OPERATION_CODES_PER_HOUR): each code sent is a Notification row marked with one of them.
+BUDGET_SIGN_IN = "sign-in"
+BUDGET_OPERATION = "operation"
+CODE_BUDGET_WINDOW = timedelta(hours=1)
 NOTICE_EVERY = timedelta(hours=24)
 
 
@@ -157,6 +162,9 @@ def _send(
         # A decoy, or over the recipient's budget: the same row and wake-up as a real message,
         # never delivered, and holding no code.
         subject, body, recipient = subject, gettext("(No enviado.)"), ""
+    budget = challenge.budget
+    if not budget and notice is None and challenge.user_id is not None:
+        budget = _budget_kind(challenge.purpose)  # a login's sign-in or operation codes
     notification_queue(
         channel=challenge.channel,
         recipient=recipient,
@@ -164,24 +172,115 @@ def _send(
         subject=subject,
         user=challenge.user,
         sensitive=notice is None,
-        budget=challenge.budget,
+        budget=budget,
         suppressed=not deliver,
     )
 
 
-def _starts_check(owner: dict) -> None:
-    recent = (
-        OtpChallenge.objects.filter(**owner, created_at__gte=timezone.now() - timedelta(hours=1))
-        .exclude(purpose__in=RECOVERY_PURPOSES)
-        .count()
-    )
-    if recent >= MAX_STARTS_PER_HOUR:
-        # Each challenge allows a few guesses and costs a message: both need a ceiling.
-        raise OtpError(
-            gettext(
-                "Solicitaste demasiados códigos. Espera una hora o comunícate con la cooperativa."
+def _budget_kind(purpose: str) -> str:
+    if purpose in RECOVERY_PURPOSES:
+        return ""
+    return BUDGET_SIGN_IN if purpose == SIGN_IN_PURPOSE else BUDGET_OPERATION
+
+
+@dataclass(frozen=True)
+class CodeBudget:
+    """A login's codes sent in the last hour for sign-in, or for operations."""
+
+    kind: str
+    used: int
+    cap: int
+    next_at: datetime | None  # when one more may be asked for, if the budget is spent
+
+    @property
+    def spent(self) -> bool:
+        return self.used >= self.cap
+
+    @property
+    def message(self) -> str:
+        if self.next_at is None:  # a cap of 0: codes of this kind are switched off
+            return gettext("Por ahora no podemos enviarte códigos. Comunícate con la cooperativa.")
+        values = {"n": self.used, "time": f"{timezone.localtime(self.next_at):%H:%M}"}
+        if self.kind == BUDGET_SIGN_IN:
+            return (
+                ngettext(
+                    "Ya pediste %(n)s código de ingreso en la última hora. "
+                    "Podrás pedir otro a las %(time)s.",
+                    "Ya pediste %(n)s códigos de ingreso en la última hora. "
+                    "Podrás pedir otro a las %(time)s.",
+                    self.used,
+                )
+                % values
             )
+        return (
+            ngettext(
+                "Ya pediste %(n)s código para confirmar operaciones en la última hora. "
+                "Podrás pedir otro a las %(time)s.",
+                "Ya pediste %(n)s códigos para confirmar operaciones en la última hora. "
+                "Podrás pedir otro a las %(time)s.",
+                self.used,
+            )
+            % values
         )
+
+
+def code_budget(*, user, purpose: str) -> CodeBudget | None:
+    """The budget a code for ``purpose`` sent to ``user`` counts against; None for the flows
+    before sign-in (their budgets are the recovery ones)."""
+    kind = _budget_kind(purpose)
+    if not kind or user is None or user.pk is None:
+        return None
+    cap = max(
+        0,
+        settings.OTP_SIGN_IN_CODES_PER_HOUR
+        if kind == BUDGET_SIGN_IN
+        else settings.OTP_OPERATION_CODES_PER_HOUR,
+    )
+    sent = list(
+        Notification.objects.filter(
+            user=user, budget=kind, created_at__gte=timezone.now() - CODE_BUDGET_WINDOW
+        )
+        .exclude(status=Notification.Status.SUPPRESSED)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    next_at = None
+    if 0 < cap <= len(sent):
+        # The moment enough of them leave the window, rounded up to the minute shown.
+        at = sent[len(sent) - cap] + CODE_BUDGET_WINDOW
+        next_at = at.replace(second=0, microsecond=0)
+        if next_at < at:
+            next_at += timedelta(minutes=1)
+    return CodeBudget(kind=kind, used=len(sent), cap=cap, next_at=next_at)
+
+
+def sends_code(user, *, sent_factor: bool = False) -> bool:
+    """Whether a code for this user would be sent (e-mail, SMS), not shown by their app or
+    approved with a passkey."""
+    try:
+        channel, _ = _destination(user, None, sent_only=sent_factor)
+    except OtpError:
+        return False  # no contact at all: the refusal that says so comes when asking
+    return channel not in APP_FACTORS
+
+
+def code_budget_message(*, user, purpose: str, sent_factor: bool = False) -> str:
+    """What to tell the person before they ask for a code that would be sent, when its budget
+    is spent (when it frees up again included); empty when a code may be asked for, or when
+    none would be sent (an authenticator app or a passkey costs nothing and is not counted)."""
+    if user is None or _budget_kind(purpose) == "":
+        return ""
+    if not sends_code(user, sent_factor=sent_factor):
+        return ""
+    budget = code_budget(user=user, purpose=purpose)
+    return budget.message if budget is not None and budget.spent else ""
+
+
+def _budget_check(user, purpose: str) -> None:
+    """Call it under the person's lock (``person_lock``), before sending a code."""
+    budget = code_budget(user=user, purpose=purpose)
+    if budget is not None and budget.spent:
+        raise OtpError(budget.message)
 
 
 def person_lock(*, user=None, member=None) -> None:
@@ -217,8 +316,9 @@ def _challenge_create(
             person_lock(member=Member(pk=notice.member_id))
         else:
             person_lock(user=user, member=member)
-        if purpose not in RECOVERY_PURPOSES and (user is not None or member is not None):
-            _starts_check(owner)
+        if channel not in APP_FACTORS and notice is None:
+            # Each code sent costs a message and allows a few guesses: a budget an hour.
+            _budget_check(user, purpose)
         deliver = channel in APP_FACTORS or message_deliverable(
             notice.recipient.lower() if notice else destination,
             budget,
@@ -302,6 +402,8 @@ def challenge_resend(*, challenge_id: int, user=None, member=None) -> OtpChallen
             raise OtpError(
                 gettext("Alcanzaste el máximo de reenvíos. Inicia la operación de nuevo.")
             )
+        if not challenge.budget and not decoy:
+            _budget_check(challenge.user, challenge.purpose)
         deliver = message_deliverable(challenge.destination, challenge.budget) and not decoy
         code, challenge.salt, code_hash = _new_code()
         challenge.code_hash = code_hash if deliver else "!"
@@ -357,6 +459,10 @@ def challenge_fallback(*, challenge_id: int, user) -> OtpChallenge:
     code sent to their e-mail or phone instead."""
     with transaction.atomic():
         old = _locked(challenge_id, user, reopen_expired=True)
+        # Refused before the app's challenge is given up, so the person can still use the app.
+        spent = code_budget_message(user=user, purpose=old.purpose, sent_factor=True)
+        if spent:
+            raise OtpError(spent)
         old.status = OtpChallenge.Status.CANCELLED
         old.save(update_fields=["status"])
     return challenge_start(
@@ -416,11 +522,18 @@ def _check(
         challenge.save(update_fields=["attempts"])
         left = MAX_ATTEMPTS - challenge.attempts
         if _app_code_already_used(challenge, (code or "").strip()):
-            return gettext(
+            return ngettext(
                 "Ese código de la aplicación ya se usó: espera el siguiente e ingrésalo. "
-                "Te quedan %(left)s intentos."
+                "Te queda %(left)s intento.",
+                "Ese código de la aplicación ya se usó: espera el siguiente e ingrésalo. "
+                "Te quedan %(left)s intentos.",
+                left,
             ) % {"left": left}
-        return gettext("Código incorrecto. Te quedan %(left)s intentos.") % {"left": left}
+        return ngettext(
+            "Código incorrecto. Te queda %(left)s intento.",
+            "Código incorrecto. Te quedan %(left)s intentos.",
+            left,
+        ) % {"left": left}
     challenge.status = OtpChallenge.Status.BLOCKED
     challenge.save(update_fields=["attempts", "status"])
     channel, recipient = challenge.channel, challenge.destination

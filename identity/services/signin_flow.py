@@ -7,7 +7,9 @@ import secrets
 import time
 
 from ..models import User
-from .devices import device_for_request
+from .devices import _hash as device_token_hash
+from .devices import device_for_request, device_token
+from .otp import SIGN_IN_PURPOSE, code_budget_message
 from .terms import terms_pending
 
 KEY = "pending_sign_in"
@@ -97,3 +99,26 @@ def step_complete(request, pending: dict, step: str, **choices) -> None:
 
 def changes_credentials(pending: dict) -> bool:
     return bool(CREDENTIAL_STEPS & set(pending["steps"]))
+
+
+def browser_budget_notice(request) -> str:
+    """On the sign-in page, before anything is typed: the sign-in codes budget's message for
+    the login that registered this browser, when it is spent. Only the browser's device cookie
+    decides, never a typed username, so the page tells a stranger nothing about whether a
+    username exists. A browser several logins registered (a shared computer) shows nothing:
+    whose budget would it be? They learn it after the password, before any other step."""
+    token = device_token(request)
+    if not token:
+        return ""
+    users = list(
+        User.objects.select_related("customer")
+        .filter(
+            is_active=True,
+            devices__token_hash=device_token_hash(token),
+            devices__removed_at__isnull=True,
+        )
+        .distinct()[:2]
+    )
+    if len(users) != 1:
+        return ""
+    return code_budget_message(user=users[0], purpose=SIGN_IN_PURPOSE)

@@ -18,7 +18,7 @@ from .profile import (
     totp_scan,
 )
 from .recovery import EnrolView, ForgotPasswordView, ForgotUsernameView, UnlockView
-from .session import idle_warning, keep_alive
+from .session import idle_expired, idle_warning, keep_alive
 from .signin import SignInStepView, SignInView, SignOutView
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "UsernameChangeView",
     "device_detail",
     "devices",
+    "idle_expired",
     "idle_warning",
     "keep_alive",
     "passkey_register_view",

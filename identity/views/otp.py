@@ -28,6 +28,8 @@ from ..services.otp import (
     challenge_seconds_left,
     challenge_start,
     challenge_verify,
+    code_budget,
+    code_budget_message,
     masked_destination,
 )
 from ..services.passkeys import assertion_options
@@ -73,6 +75,15 @@ def otp_context(
                 request=request, user=challenge.user, challenge=challenge.webauthn_challenge
             )
         )
+    can_fall_back = challenge.channel in APP_FACTORS and challenge.user_id is not None
+    can_resend = challenge.channel not in APP_FACTORS and challenge.resends < MAX_RESENDS
+    spent = ""
+    if (can_fall_back or can_resend) and challenge.user_id is not None and not challenge.budget:
+        # Both would send a code: with the hour's codes spent, neither button is offered, and
+        # the dialog says when another code may be asked for.
+        budget = code_budget(user=challenge.user, purpose=challenge.purpose)
+        if budget is not None and budget.spent:
+            spent, can_fall_back, can_resend = budget.message, False, False
     return {
         "action": action,
         "cancel_url": cancel_url,
@@ -80,11 +91,12 @@ def otp_context(
         "error": error,
         "title": title,
         "passkey_options": passkey_options,
-        "can_fall_back": challenge.channel in APP_FACTORS and challenge.user_id is not None,
+        "can_fall_back": can_fall_back,
         "destination": masked_destination(challenge),
         "seconds_left": challenge_seconds_left(challenge),
         "live": challenge_is_live(challenge),
-        "can_resend": challenge.channel not in APP_FACTORS and challenge.resends < MAX_RESENDS,
+        "can_resend": can_resend,
+        "budget": spent,
         "totp": challenge.channel == OtpFactor.TOTP,
         "challenge_id": challenge.pk,
         "description": challenge.description,
@@ -154,6 +166,12 @@ class OtpConfirmView(LoginRequiredMixin, View):
 
     def render_form(self, form, *, status: int = 200):
         context = self.get_context_data(form=form)
+        # With the hour's operation codes spent, the page says so (and when another may be
+        # asked for) where its confirm button would be: the button would only be refused.
+        context.setdefault(
+            "code_budget",
+            code_budget_message(user=self.request.user, purpose=self.otp_purpose),
+        )
         if self.request.htmx:
             response = TemplateResponse(
                 self.request, f"{self.template_name}#form", context, status=status

@@ -275,7 +275,7 @@ class UnlockView(CodeFlowView):
     def confirmed(self, user):
         if user_unlock(user=user, actor=user, request=self.request):
             return self.result(gettext("Tu usuario fue desbloqueado. Ya puedes ingresar."))
-        return self.result(gettext("Su usuario no se encuentra bloqueado."))
+        return self.result(gettext("Tu usuario no está bloqueado."))
 
 
 class ForgotPasswordView(CodeFlowView):

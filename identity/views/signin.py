@@ -32,17 +32,19 @@ from ..services.devices import (
     new_device_notice,
 )
 from ..services.otp import (
+    SIGN_IN_PURPOSE,
     OtpError,
     challenge_fallback,
     challenge_resend,
     challenge_start,
     challenge_verify,
+    code_budget_message,
 )
 from ..services.passwords import LENGTH_TEXT, RULES_TEXT
 from ..services.terms import terms_pending
 from .otp import otp_code_from, otp_context, otp_page
 
-PURPOSE = "sign_in"
+PURPOSE = SIGN_IN_PURPOSE
 
 
 class SignInView(auth_views.LoginView):
@@ -53,6 +55,16 @@ class SignInView(auth_views.LoginView):
     def get(self, request, *args, **kwargs):
         flow.pending_clear(request)
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Said before the password is typed, to whoever is at the member's registered browser;
+        # not twice when a refused sign-in just brought them back here with the same words.
+        notice = flow.browser_budget_notice(self.request)
+        if notice and any(str(m) == notice for m in messages.get_messages(self.request)):
+            notice = ""
+        context["budget_notice"] = notice
+        return context
 
     def form_valid(self, form):
         user = form.get_user()
@@ -78,8 +90,16 @@ def _operation(pending: dict) -> dict:
 
 def step_redirect(request, pending: dict, user):
     """To the next step; entering the code step sends the code (on this POST, never on a page
-    view, so a prefetch or a reload sends nothing)."""
+    view, so a prefetch or a reload sends nothing). With the hour's sign-in codes spent, back to
+    the sign-in page saying when one may be asked for, before any other step is asked (a first
+    sign-in would otherwise choose a username and a password for nothing)."""
     step = flow.next_step(pending)
+    if not pending["challenge"]:
+        spent = code_budget_message(user=user, purpose=PURPOSE)
+        if spent:
+            flow.pending_clear(request)
+            messages.error(request, spent)
+            return redirect("identity:login")
     if step == flow.STEP_CODE and not pending["challenge"]:
         description = (
             gettext("configurar tus credenciales")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import (
     Account,
@@ -62,7 +62,12 @@ def payroll_debit(payload: PayrollPayload, context: Context) -> dict:
         # Its receipt names the bulk payment, never one of the payees.
         details={
             "beneficiary": {
-                "name": gettext("Pago masivo: %(rows)s beneficiarios") % {"rows": payload.rows}
+                "name": ngettext(
+                    "Pago masivo: %(rows)s beneficiario",
+                    "Pago masivo: %(rows)s beneficiarios",
+                    payload.rows,
+                )
+                % {"rows": payload.rows}
             }
         },
         initiated_by=context.user,

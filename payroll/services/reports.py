@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from enterprise.models import ApprovalOrder
 from enterprise.selectors.queries import BeneficiaryRow, beneficiaries, mask, order_state
@@ -40,10 +40,12 @@ def order_rows(order: ApprovalOrder) -> list[BeneficiaryRow]:
     if not rows.exists():
         # A closed order gave its rows back; the payload still says how many there were.
         status, reason = order_state(order)
+        count = order.payload.get("rows", 0)
         return [
             BeneficiaryRow(
                 identification="",
-                name=gettext("%(n)s filas de la nómina") % {"n": order.payload.get("rows", 0)},
+                name=ngettext("%(n)s fila de la nómina", "%(n)s filas de la nómina", count)
+                % {"n": count},
                 account="",
                 institution="",
                 amount=order.amount,

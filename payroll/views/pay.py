@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from common.refusal import Refusal
@@ -110,7 +110,11 @@ class PayView(OtpConfirmView):
 
     def otp_description(self, form):
         preview = form.preview
-        return gettext("pagar %(n)s filas de la nómina «%(name)s» por $ %(total)s") % {
+        return ngettext(
+            "pagar %(n)s fila de la nómina «%(name)s» por $ %(total)s",
+            "pagar %(n)s filas de la nómina «%(name)s» por $ %(total)s",
+            preview.count,
+        ) % {
             "n": preview.count,
             "name": self.batch.name,
             "total": f"{preview.debit:,.2f}",

@@ -4,15 +4,25 @@
   var root = document.documentElement;
   var saved = localStorage.getItem("theme");
   if (saved) root.setAttribute("data-theme", saved);
+  function isDark() {
+    return root.getAttribute("data-theme") === "dark" ||
+      (root.getAttribute("data-theme") === "auto" && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  }
+  // The button says "Tema oscuro" and is pressed while the dark theme shows.
+  function showTheme() {
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+      button.setAttribute("aria-pressed", isDark() ? "true" : "false");
+    });
+  }
+  showTheme();
 
   document.addEventListener("click", function (event) {
     var themeButton = event.target.closest("[data-theme-toggle]");
     if (themeButton) {
-      var dark = root.getAttribute("data-theme") === "dark" ||
-        (root.getAttribute("data-theme") === "auto" && window.matchMedia("(prefers-color-scheme: dark)").matches);
-      var next = dark ? "light" : "dark";
+      var next = isDark() ? "light" : "dark";
       root.setAttribute("data-theme", next);
       localStorage.setItem("theme", next);
+      showTheme();
       return;
     }
     var share = event.target.closest("[data-share]");
@@ -30,16 +40,6 @@
         window.prompt("Copia los datos:", text);
       }
       return;
-    }
-    if (event.target.closest("[data-close-modal]")) {
-      event.preventDefault();
-      document.getElementById("modal").innerHTML = "";
-    }
-  });
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") {
-      var modal = document.getElementById("modal");
-      if (modal) modal.innerHTML = "";
     }
   });
 
@@ -177,6 +177,14 @@
   function labelTables(scope) {
     var tables = (scope.querySelectorAll ? scope : document).querySelectorAll(".table-wrap table");
     Array.prototype.forEach.call(tables, function (table) {
+      // A table wider than its box scrolls sideways: the box must take the keyboard (WCAG 2.1.1).
+      var wrap = table.parentElement;
+      if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+        var caption = table.querySelector("caption") || table.getAttribute("aria-label");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", caption ? (caption.textContent || caption) : "Tabla");
+      }
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
         return th.textContent.replace(/\s+/g, " ").trim();
       });
@@ -201,4 +209,92 @@
   labelTables(document);
   showCurrentMenuEntry();
   document.addEventListener("htmx:afterSettle", function (event) { labelTables(event.target); });
+})();
+
+// Dialogs: whatever htmx puts into #modal is a modal dialog named by its heading. It takes the
+// focus when it opens, keeps it inside while open, closes with Escape or its close buttons and
+// gives the focus back to what opened it. After a failed submit the focus goes to the errors.
+(function () {
+  "use strict";
+  var modal = document.getElementById("modal");
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), " +
+    "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  var opener = null, lastOutside = null, open = false, counter = 0;
+
+  function visible(el) { return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length); }
+  function focusables(scope) {
+    return Array.prototype.filter.call(scope.querySelectorAll(FOCUSABLE), visible);
+  }
+  function card() { return modal && modal.querySelector(".modal-card, .sheet, [role=alertdialog]"); }
+  function errorsIn(scope) {
+    var summary = scope.querySelector(".errorlist, [data-otp-error], [data-testid=otp-error]");
+    if (summary && visible(summary)) return summary;
+    return scope.querySelector("[aria-invalid=true]");
+  }
+  function focusErrors(scope) {
+    var target = errorsIn(scope);
+    if (!target) return false;
+    if (!target.matches(FOCUSABLE)) target.setAttribute("tabindex", "-1");
+    target.focus();
+    return true;
+  }
+  function name(dialog) {
+    if (!dialog.getAttribute("role")) dialog.setAttribute("role", "dialog");
+    dialog.setAttribute("aria-modal", "true");
+    if (dialog.hasAttribute("aria-labelledby") || dialog.hasAttribute("aria-label")) return;
+    var heading = dialog.querySelector("h1, h2, h3");
+    if (!heading) return;
+    if (!heading.id) heading.id = "dialog-title-" + (++counter);
+    dialog.setAttribute("aria-labelledby", heading.id);
+  }
+  function opened() {
+    var dialog = card();
+    if (!dialog) return;
+    name(dialog);
+    if (!open) opener = lastOutside;
+    open = true;
+    if (focusErrors(dialog)) return;
+    var first = dialog.querySelector("[autofocus], [data-otp-boxes] input") || focusables(dialog)[0];
+    (first || dialog).focus();
+  }
+  function closed() {
+    open = false;
+    if (opener && document.contains(opener)) opener.focus();
+    opener = null;
+  }
+  function close() {
+    var alert = modal.querySelector("[role=alertdialog] [data-escape]");
+    if (alert) { alert.click(); return; }  // the idle warning: Escape means "I am still here"
+    modal.innerHTML = "";
+  }
+  if (modal) {
+    new MutationObserver(function () {
+      if (modal.children.length) opened(); else if (open) closed();
+    }).observe(modal, { childList: true });
+    document.addEventListener("focusin", function (event) {
+      if (!modal.contains(event.target)) lastOutside = event.target;
+    });
+    document.addEventListener("click", function (event) {
+      if (event.target.closest("#modal [data-close-modal]")) { event.preventDefault(); close(); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (!open || !modal.children.length) return;
+      if (event.key === "Escape") { event.preventDefault(); close(); return; }
+      if (event.key !== "Tab") return;
+      var dialog = card() || modal, items = focusables(dialog);
+      if (!items.length) { event.preventDefault(); return; }
+      var first = items[0], last = items[items.length - 1];
+      if (!dialog.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+      else if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+    });
+  }
+  // A page that comes back with errors (a failed submit) starts at them, as does a form htmx
+  // swaps back in with its errors.
+  var main = document.getElementById("main");
+  if (main) focusErrors(main);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (modal && modal.contains(event.target)) return;
+    focusErrors(event.target);
+  });
 })();

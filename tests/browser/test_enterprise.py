@@ -32,11 +32,12 @@ def test_ingresador_registers_and_autorizador_approves(page, live_server, sign_i
     ).click()
     expect(page.get_by_test_id("pending-orders")).to_contain_text("Pago proveedor")
     page.get_by_role("link", name="Autorizar", exact=True).last.click()
-    expect(
-        page.get_by_text(
-            "¿Estás seguro que deseas autorizar la transferencia, por un valor de $48.00?"
+    # Whom the money goes to, before the code: the payee's masked name and account.
+    expect(page.get_by_test_id("order-question")).to_have_text(
+        re.compile(
+            r"^¿Autorizas la transferencia de \$ 48\.00 a .+ \(Cooprogreso, cuenta \*+8642\)\?$"
         )
-    ).to_be_visible()
+    )
     page.get_by_role("button", name="Sí, autorizar").click()
     enter_code(page)
     expect(page.get_by_text("Orden autorizada y ejecutada.")).to_be_visible()

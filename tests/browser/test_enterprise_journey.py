@@ -120,15 +120,6 @@ def test_admin_sets_levels_adds_users_and_an_interbank_order_is_signed_by_a_and_
     page.get_by_role("link", name="Agregar nivel").click()
     with_reason(page, "Segundo nivel para montos altos", "Agregar nivel")
     expect(page.get_by_text("Nivel B agregado.")).to_be_visible()
-    page.get_by_role("link", name="Editar reglas de Transferencias").click()
-    page.get_by_label("Hasta $ (regla 1)").fill("100")
-    page.get_by_label("Firmas (regla 1)").fill("A")
-    page.get_by_label("Firmas (regla 2)").fill("A+B")
-    with_reason(page, "Montos altos con dos firmas", "Confirmar")
-    rule = page.get_by_test_id("rule-TRANSFERENCIA")
-    expect(rule).to_contain_text("Hasta $ 100.00: una firma de nivel A.")
-    expect(rule).to_contain_text("Más de $ 100.00: firmas A y B.")
-
     add_user(
         page,
         n=611,
@@ -147,6 +138,19 @@ def test_admin_sets_levels_adds_users_and_an_interbank_order_is_signed_by_a_and_
         level="B",
     )
     expect(page.get_by_test_id("company-users")).to_contain_text("AUTORIZADOR (B)")
+
+    # The rules are ticked from the levels that exist, once somebody holds level B.
+    menu(page, "Niveles de firma")
+    page.get_by_role("link", name="Editar reglas de Transferencias").click()
+    page.get_by_label("Hasta $ (regla 1)").fill("100")
+    page.get_by_role("group", name="Firmas (regla 1)").get_by_label("Nivel A").check()
+    second = page.get_by_role("group", name="Firmas (regla 2)")
+    second.get_by_label("Nivel A").check()
+    second.get_by_label("Nivel B").check()
+    with_reason(page, "Montos altos con dos firmas", "Confirmar")
+    rule = page.get_by_test_id("rule-TRANSFERENCIA")
+    expect(rule).to_contain_text("Hasta $ 100.00: una firma de nivel A.")
+    expect(rule).to_contain_text("Más de $ 100.00: firmas A y B.")
     sign_out(page)
 
     first_sign_in(page, live_server, "pedro.loor@comercialandina.example.com", "pedroloor")

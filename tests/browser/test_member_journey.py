@@ -63,7 +63,7 @@ def test_member_sees_position_hides_amounts_and_browses_movements(sign_in, live_
     with page.expect_download() as pdf_download:
         page.get_by_test_id("download-pdf").click()
     text = pdf_text(pdf_download.value.path())
-    assert SAVINGS in text and "(N/C) = NOTA DE CRÉDITO" in text and "ACREDITACIÓN NÓMINA" in text
+    assert SAVINGS in text and "NOTA DE CRÉDITO" in text and "ACREDITACIÓN NÓMINA" in text
 
     with page.expect_download() as xlsx_download:
         page.get_by_test_id("download-xlsx").click()

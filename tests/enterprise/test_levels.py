@@ -80,7 +80,7 @@ def test_levels_are_added_in_order_and_only_an_unused_last_one_is_removed(compan
     response = with_code(admin, "/empresa/niveles-de-firma/remover/", {"reason": "Ya no"})
     assert response["Location"] == "/empresa/niveles-de-firma/"
     assert (
-        "El nivel B está asignado a 2 usuario(s)"
+        "El nivel B está asignado a 2 usuarios"
         in admin.get("/empresa/niveles-de-firma/").content.decode()
     )
     with_code(admin, "/empresa/niveles-de-firma/agregar/", {"reason": "Gerencia"})
@@ -99,16 +99,16 @@ def test_levels_are_added_in_order_and_only_an_unused_last_one_is_removed(compan
 
 def test_bands_are_validated_and_then_decide_the_signatures(company, admin):
     url = f"/empresa/niveles-de-firma/reglas/{Operation.PAYROLL}/"
-    bad = {"up_to_0": "5000", "signatures_0": "A", "up_to_1": "100", "signatures_1": "A+B"}
-    bad["signatures_2"] = "A+B"
+    bad = {"up_to_0": "5000", "signatures_0": ["A"], "up_to_1": "100"}
+    bad.update(signatures_1=["A", "B"], signatures_2=["A", "B"])
     page = admin.post(url, {**bad, "reason": "x"}).content.decode()
     assert "Los montos de las reglas deben ir de menor a mayor." in page
-    page = admin.post(url, {"signatures_0": "A+Z", "reason": "x"}).content.decode()
+    page = admin.post(url, {"signatures_0": ["A", "Z"], "reason": "x"}).content.decode()
     assert "El nivel Z no existe en la empresa." in page
     page = admin.post(url, {"up_to_0": "10", "signatures_0": "A", "reason": "x"}).content.decode()
     assert "La última regla no lleva monto" in page
 
-    good = {"up_to_0": "1000", "signatures_0": "B", "signatures_1": "a + b", "reason": "Nómina"}
+    good = {"up_to_0": "1000", "signatures_0": "B", "signatures_1": ["B", "A"], "reason": "Nómina"}
     response = with_code(admin, url, good)
     assert response["Location"] == "/empresa/niveles-de-firma/"
     assert required_signatures(company, Operation.PAYROLL, Decimal("1000")) == ["B"]

@@ -42,7 +42,7 @@ def test_an_ingresadors_payee_waits_for_an_authorizer(company, payee_account):
         "/transferencias/cooprogreso/",
         {"beneficiary": payee.pk, "origin": company.account.pk, "amount": "10", "key": "x"},
     ).content.decode()
-    assert "Escoja una opción válida" in forged
+    assert "Elige una opción válida" in forged
 
     # The one who saved it cannot approve it; an ingresador cannot approve at all.
     with pytest.raises(ApprovalError, match="Tu rol no permite"):
@@ -98,10 +98,10 @@ def test_the_cooling_period_caps_each_payment(company, payee_account, settings):
         "memo": "Anticipo",
         "key": "6d1f3b5e-8f7c-4f39-9d7a-0b8c2e7a1a11",
     }
-    with_code(maker, "/transferencias/cooprogreso/confirmar/", data)
-    assert not ApprovalOrder.objects.exists()
-    page = maker.get("/transferencias/cooprogreso/").content.decode()
-    assert "Beneficiario nuevo: hasta las" in page
+    # Refused before any code is sent (tests/enterprise/test_rules_before_code.py).
+    page = maker.post("/transferencias/cooprogreso/confirmar/", data).content.decode()
+    assert 'name="otp_digit"' not in page and not ApprovalOrder.objects.exists()
+    assert "Este beneficiario fue aprobado hace menos de 30 minutos" in page
 
     # Registered after the cooling period, but the payee was removed before execution.
     Beneficiary.objects.filter(pk=payee.pk).update(approved_at=timezone.now() - timedelta(hours=1))
@@ -131,9 +131,10 @@ def test_an_account_typed_in_is_new_and_capped_unless_an_approved_cooled_payee(
     client = Client()
     sign_in(client, getattr(company, who).username)
     url = "/transferencias/cooprogreso/confirmar/"
-    with_code(client, url, _typed(company, payee_account, "900.00", save_beneficiary="on"))
+    page = client.post(url, _typed(company, payee_account, "900.00", save_beneficiary="on"))
+    page = page.content.decode()
+    assert 'name="otp_digit"' not in page  # refused before any code is sent
     assert not ApprovalOrder.objects.exists() and not Beneficiary.objects.exists()
-    page = client.get("/transferencias/cooprogreso/").content.decode()
     assert "Cuenta nueva: cada pago puede ser de máximo $ 500.00" in page
 
     # Under the cap it goes, and the ticked payee is saved (waiting, for an ingresador).

@@ -62,7 +62,8 @@ def test_an_ingresadors_transfer_waits_and_an_autorizador_signs_it(company, paye
     listing = approver.get("/empresa/autorizar/").content.decode()
     assert "Pago proveedor" in listing and "$ 48.00" in listing
     page = approver.get(f"/empresa/ordenes/{order.pk}/autorizar/").content.decode()
-    assert "¿Estás seguro que deseas autorizar la transferencia, por un valor de $48.00?" in page
+    assert "¿Autorizas la transferencia de $ 48.00 a " in page
+    assert f"(Cooprogreso, cuenta {payee_account.masked_number})?" in page
     response = with_code(approver, f"/empresa/ordenes/{order.pk}/autorizar/", {})
     assert response["Location"] == f"/empresa/ordenes/{order.pk}/"
     order.refresh_from_db()
@@ -189,7 +190,7 @@ def test_mass_authorization_signs_each_ticked_order_with_one_code(company, payee
     assert statuses[big.pk] == statuses[untouched.pk] == ApprovalOrder.Status.PENDING
     assert Transfer.objects.count() == 2
     page = approver.get("/empresa/autorizar/").content.decode()
-    assert "Autorización masiva: 2 ejecutadas, 1 con tu firma registrada" in page
+    assert "Autorización masiva: 2 órdenes ejecutadas; 1 con tu firma registrada" in page
 
     # The code is bound to the ticked orders: the same code for another selection fails.
     dialog = approver.post("/empresa/autorizar/", {"orders": [untouched.pk]}).content.decode()
@@ -266,7 +267,7 @@ def test_forged_posts_change_nothing(company, payee_account):
     forged = transfer_data(company, payee_account)
     forged["origin"] = payee_account.pk  # not the company's
     page = maker.post("/transferencias/cooprogreso/confirmar/", forged).content.decode()
-    assert "Escoja una opción válida" in page
+    assert "Elige una opción válida" in page
 
     data = transfer_data(company, payee_account, "48.00")
     dialog = maker.post("/transferencias/cooprogreso/confirmar/", data).content.decode()

@@ -284,7 +284,7 @@ def test_a_strangers_request_never_voids_the_code_she_asked_for_from_her_browser
     for n in range(4):  # sent ones and, past the budget, unsent ones
         attacker.post("/desbloquear/", unlock_data, REMOTE_ADDR=f"203.0.113.{n}")
     page = client.post("/desbloquear/codigo/", {"otp_code": code}).content.decode()
-    assert "Su usuario no se encuentra bloqueado." in page
+    assert "Tu usuario no está bloqueado." in page
 
 
 def test_an_expired_code_is_not_revived_next_to_a_newer_one(victim):

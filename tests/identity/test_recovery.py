@@ -158,7 +158,7 @@ def test_unlocking_a_user_that_is_not_locked_says_so(client, member_user):
     )
     client.get("/desbloquear/codigo/")
     result = client.post("/desbloquear/codigo/", {"otp_code": code_sent()})
-    assert "Su usuario no se encuentra bloqueado." in result.content.decode()
+    assert "Tu usuario no está bloqueado." in result.content.decode()
 
 
 def test_unlock_with_someone_elses_username_sends_no_code(client, member_user, outsider):

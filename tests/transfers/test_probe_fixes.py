@@ -248,12 +248,12 @@ def test_limits_forms_refuse_amounts_decimal_would_normalise(signed_in, company,
         "INTERBANCARIA_monthly": "600.00",
     }
     page = signed_in.post("/transferencias/cupos/", data).content.decode()
-    assert 'name="otp_digit"' not in page and "Introduzca un número" in page
+    assert 'name="otp_digit"' not in page and "Ingresa un número" in page
     admin = Client()
     sign_in(admin, company.admin.username)
     data = {"daily": typed, "weekly": "7000", "monthly": "8000", "reason": "Ajuste"}
     page = admin.post("/empresa/niveles-de-firma/montos/", data).content.decode()
-    assert 'name="otp_digit"' not in page and "Introduzca un número" in page
+    assert 'name="otp_digit"' not in page and "Ingresa un número" in page
 
 
 @pytest.mark.parametrize("typed", ODD_AMOUNTS)

@@ -86,16 +86,37 @@ def beneficiary_interbank_save(*, member: Member, data: dict, user=None) -> Bene
     return _save(member=member, user=user, kind=Beneficiary.Kind.INTERBANK, **data)
 
 
+def beneficiary_save(*, member: Member, user, data: dict) -> Beneficiary:
+    """A payee as a form checked it (``payee_to_save``, «Nuevo beneficiario»): another bank's
+    when ``data`` names its institution, another member's otherwise. A company's waits for an
+    authorizer unless the company lets this login's payees be used at once."""
+    if "institution" in data:
+        return beneficiary_interbank_save(member=member, user=user, data=data)
+    return beneficiary_member_save(member=member, user=user, **data)
+
+
+def beneficiary_saved(
+    *, member: Member, kind: str, account_number: str, institution=None
+) -> Beneficiary | None:
+    """The payee of this kind already saved for this account (waiting or not), if any."""
+    return Beneficiary.objects.filter(
+        owner=member,
+        kind=kind,
+        account_number=account_number,
+        institution=institution
+        if institution is not None
+        else Institution.objects.filter(is_self=True).first(),
+        deleted_at__isnull=True,
+    ).first()
+
+
 def beneficiary_save_after_transfer(
     *, member: Member, user, data: dict, transfer_id: int | None
 ) -> Beneficiary:
     """ "Guardar beneficiario" of a transfer form, once the transfer went through (or became an
     order): a refused transfer saves nobody. The transfer made now points to its payee, so
     "Transacciones frecuentes" opens the form with it chosen."""
-    if "institution" in data:
-        beneficiary = beneficiary_interbank_save(member=member, user=user, data=data)
-    else:
-        beneficiary = beneficiary_member_save(member=member, user=user, **data)
+    beneficiary = beneficiary_save(member=member, user=user, data=data)
     if transfer_id is not None and beneficiary.approved_at is not None:
         Transfer.objects.filter(pk=transfer_id, member=member, beneficiary=None).update(
             beneficiary=beneficiary
@@ -108,8 +129,16 @@ def beneficiary_save_after_transfer(
 PAYEE_APPROVED_AT_ONCE = "transfers.beneficiaries.approved_at_once"
 
 
-def _needs_approval(member: Member, user) -> bool:
+def payee_needs_approval(member: Member, user) -> bool:
+    """Whether the payees ``user`` saves for ``member`` wait for approval: only a company's,
+    and not where it lets this login's be used at once; a member's are usable once saved."""
     return member.kind == Member.Kind.COMPANY and not permitted(user, PAYEE_APPROVED_AT_ONCE)
+
+
+def payee_waits(beneficiary: Beneficiary) -> bool:
+    """Whether this payee still waits for an authorizer of its company (a member's never
+    does: nobody approves them)."""
+    return beneficiary.approved_at is None and beneficiary.owner.kind == Member.Kind.COMPANY
 
 
 def _save(*, member, user, kind, **fields) -> Beneficiary:
@@ -119,7 +148,7 @@ def _save(*, member, user, kind, **fields) -> Beneficiary:
                 owner=member,
                 kind=kind,
                 created_by=user if getattr(user, "pk", None) else None,
-                approved_at=None if _needs_approval(member, user) else timezone.now(),
+                approved_at=None if payee_needs_approval(member, user) else timezone.now(),
                 **fields,
             )
             audit_record(

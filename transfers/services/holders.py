@@ -55,9 +55,10 @@ def holder_reveal(*, user, member: Member, account_number: str, key=None) -> Hol
     account or it is the member's own, ``HolderLookupsSpent`` when the hour's look-ups are spent.
 
     What is free: the member's own saved, approved beneficiaries (they named that payee already,
-    and saving one needs a transfer or order whose form spent a look-up), and the same account
-    again for the same form (``key``: the form's idempotency key), so Validar, the verify page
-    and the code of one transfer cost one look-up, while a new form or account costs another.
+    and saving one needs a form that spent a look-up: a transfer's or «Nuevo beneficiario»), and
+    the same account again for the same form (``key``: the form's idempotency key), so Validar,
+    the verify page and the code of one transfer cost one look-up, while a new form or account
+    costs another.
     """
     number = (account_number or "").strip()
     if not number.isdigit():

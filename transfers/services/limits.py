@@ -149,6 +149,19 @@ def limit_problem(member: Member, category: str, amount: Decimal) -> str | None:
     )
 
 
+def limit_hint(member: Member, category: str) -> str:
+    """What the form tells before it is filled: the limit left now, in the period that binds
+    (the one with the least left, the daily one on a tie)."""
+    limits, used = limits_of(member, category), used_of(member, category)
+    labels = (gettext("diario"), gettext("semanal"), gettext("mensual"))
+    left = [max(limit - spent, Decimal(0)) for limit, spent in zip(limits, used, strict=True)]
+    period = min(range(3), key=lambda i: left[i])
+    return gettext("Tu cupo %(label)s restante es $ %(left)s.") % {
+        "label": labels[period],
+        "left": f"{left[period]:,.2f}",
+    }
+
+
 def funds_declaration_required(member: Member, amount: Decimal) -> bool:
     return funds_declaration_needed(recent=recent_of(member), amount=amount)
 

@@ -210,6 +210,16 @@ SPECS = {"own": OWN, "member": MEMBER, "interbank": INTERBANK}
 # --- Submitting a confirmed transfer --------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What became of a confirmed transfer (``outcome``) and of its "Guardar beneficiario": the
+    payee saved (``payee``, perhaps waiting for an authorizer), or why not (``warning``)."""
+
+    outcome: Outcome
+    payee: Beneficiary | None = None
+    warning: str = ""
+
+
 def transfer_submit(
     *,
     spec: OperationSpec,
@@ -217,22 +227,24 @@ def transfer_submit(
     context: Context,
     concept: str,
     payee: dict | None = None,
-) -> tuple[Outcome, str]:
+) -> Submitted:
     """The operation (executed now, or an order of a company's approval engine), then
     "Guardar beneficiario" with ``payee`` when it was ticked — only once the money moved or
-    the order was registered, so a refused transfer saves nobody. Returns the outcome and, if
-    the payee could not be saved, why (the transfer stands: the person is told, not asked to
-    send it again). A ``Refusal`` of the transfer itself propagates, having changed nothing."""
+    the order was registered (a company's payee then waits for approval where the company
+    requires it), so a refused transfer saves nobody. If the payee could not be saved, says
+    why (the transfer stands: the person is told, not asked to send it again). A ``Refusal``
+    of the transfer itself propagates, having changed nothing."""
     outcome = operation_submit(spec=spec, payload=payload, context=context, concept=concept)
     if payee is None or outcome.status == Outcome.FAILED:
-        return outcome, ""
+        return Submitted(outcome)
     try:
-        beneficiary_save_after_transfer(
+        saved = beneficiary_save_after_transfer(
             member=context.member,
             user=context.user,
             data=payee,
             transfer_id=outcome.result.get("transfer"),
         )
     except Refusal as exc:
-        return outcome, gettext("No se guardó el beneficiario: %(why)s") % {"why": exc.message}
-    return outcome, ""
+        warning = gettext("No se guardó el beneficiario: %(why)s") % {"why": exc.message}
+        return Submitted(outcome, warning=warning)
+    return Submitted(outcome, payee=saved)

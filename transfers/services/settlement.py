@@ -41,6 +41,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Account, Channel, Entry, InternalAccount, Product, TransactionKind
 from accounts.services.ledger import LedgerError, Leg, internal_account_id, transaction_post
+from common.formatting import date_short
 from identity.services.notifications import notification_queue
 
 from ..models import IncomingCredit, Institution, SettlementBatch, Transfer
@@ -342,7 +343,7 @@ def _returned_notify(transfer: Transfer, refund) -> None:
             "name": transfer.to_name,
             "institution": transfer.institution.name if transfer.institution else "",
             "account": "*****" + transfer.to_account_number[-4:],
-            "date": timezone.localtime(transfer.created_at).strftime("%d/%m/%Y"),
+            "date": date_short(transfer.created_at),
             "reason": transfer.return_reason,
             "refunded": f"{refunded:,.2f}",
             "origin": transfer.origin.masked_number,

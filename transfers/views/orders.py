@@ -20,6 +20,7 @@ from accounts.models import Channel
 from accounts.registries.operations import Context, OperationSpec, Outcome
 from accounts.registries.permissions import customer_for, permitted
 from common.refusal import Refusal
+from identity.services.otp import code_budget_message
 from identity.views.otp import OtpConfirmView
 
 from ..forms import InterbankTransferForm, MemberTransferForm, OwnTransferForm
@@ -34,9 +35,10 @@ from ..selectors import (
     transfer_already_done,
     transfer_get_for_user,
 )
+from ..services.beneficiaries import payee_waits
 from ..services.calendar import process_date_for
 from ..services.holders import HolderLookupsSpent, holder_reveal
-from ..services.operations import SPECS, transfer_submit
+from ..services.operations import SPECS, Submitted, transfer_submit
 from ..services.orders import TransferError, frequent_payees, settlement_for
 
 
@@ -131,7 +133,10 @@ def transfer_form(request, kind):
             chosen = beneficiary_get_for_user(
                 request.user, request.GET["beneficiario"], page.spec.code
             )
-            initial["beneficiary"] = chosen.pk
+            if payee_waits(chosen):
+                messages.warning(request, _waiting_payee(chosen))
+            else:
+                initial["beneficiary"] = chosen.pk
         return _form_page(request, page, page.form(request, initial=initial))
     member = customer_for(request.user, page.spec.code)
     try:
@@ -146,17 +151,29 @@ def transfer_form(request, kind):
         return _form_page(request, page, form)
     if request.POST.get("step") == "confirm" and not page.needs_code(request.user):
         try:
-            outcome = submit(request, page, form)
+            submitted = submit(request, page, form)
         except Refusal as exc:
             exc.add_to(form)
             return _form_page(request, page, form)
-        return redirect(page.spec.receipt_url(outcome.result))
+        return redirect(page.spec.receipt_url(submitted.outcome.result))
     return render(request, "transfers/confirm.html", summary(request, form, page))
 
 
 def _form_page(request, page: Page, form):
-    context = {"form": form, "title": page.title, "kind": page.kind}
+    context = {"form": form, "title": page.title, "kind": page.kind, "hints": form.hints()}
     return render(request, "transfers/transfer_form.html", context)
+
+
+def _waiting_payee(beneficiary) -> str:
+    return gettext(
+        "%(name)s está por aprobar: podrás transferirle cuando un autorizador de tu empresa "
+        "lo apruebe."
+    ) % {"name": beneficiary}
+
+
+def _signatures(form) -> str:
+    """The signatures a company's order will wait for ("A + B"); empty when it runs at once."""
+    return " + ".join(form.precheck.signatures)
 
 
 def _to_name(kind: str, data: dict) -> str:
@@ -188,6 +205,11 @@ def summary(request, form, page: Page) -> dict:
         "action": reverse(page.confirm_name if needs_code else page.url_name),
         "edit_url": reverse(page.url_name),
         "needs_code": needs_code,
+        "waits_for": _signatures(form),
+        # Told before "Confirmar" when no more codes can be sent this hour.
+        "code_budget": code_budget_message(user=request.user, purpose="transfer")
+        if needs_code
+        else "",
     }
     return context | _payee_summary(page, data)
 
@@ -218,7 +240,7 @@ def _hidden(request) -> list[tuple[str, str]]:
     return [
         (name, value)
         for name, values in request.POST.lists()
-        if name not in {"csrfmiddlewaretoken", "step"}
+        if name not in {"csrfmiddlewaretoken", "step"} and not name.startswith("otp_")
         for value in values
     ]
 
@@ -226,25 +248,42 @@ def _hidden(request) -> list[tuple[str, str]]:
 # --- Submitting what was confirmed -----------------------------------------------------------
 
 
-def submit(request, page: Page, form) -> Outcome:
-    """Runs what was confirmed (``transfer_submit``); a payee that could not be saved is said
-    as a warning beside the receipt."""
+def submit(request, page: Page, form) -> Submitted:
+    """Runs what was confirmed (``transfer_submit``)."""
     context = Context(
         user=request.user,
         member=form.member,
         channel=_channel(request),
         key=form.idempotency_key(),
     )
-    outcome, warning = transfer_submit(
+    return transfer_submit(
         spec=page.spec,
         payload=form.payload(),
         context=context,
         concept=form.cleaned_data.get("memo") or str(page.title),
         payee=form.payee_to_save(),
     )
-    if warning:
-        messages.warning(request, warning)
-    return outcome
+
+
+def _tell_payee(request, submitted: Submitted) -> None:
+    """What became of "Guardar beneficiario", beside the receipt or the order: saved (and, for
+    a company that approves its payees, when it can be chosen), or why not."""
+    if submitted.warning:
+        messages.warning(request, submitted.warning)
+    elif submitted.payee is not None and payee_waits(submitted.payee):
+        messages.success(
+            request,
+            gettext(
+                "Guardamos a %(name)s en tus beneficiarios: podrás elegirlo cuando un "
+                "autorizador de tu empresa lo apruebe."
+            )
+            % {"name": submitted.payee},
+        )
+    elif submitted.payee is not None:
+        messages.success(
+            request,
+            gettext("Guardamos a %(name)s en tus beneficiarios.") % {"name": submitted.payee},
+        )
 
 
 class TransferConfirmView(OtpConfirmView):
@@ -274,7 +313,12 @@ class TransferConfirmView(OtpConfirmView):
         form = kwargs["form"]
         if form.is_bound and form.is_valid():
             return {**summary(self.request, form, self.page), **kwargs}
-        return super().get_context_data(title=self.page.title, **kwargs)
+        # "Regresar" takes what was typed back to the form, to be corrected there.
+        hidden = _hidden(self.request) if form.is_bound else []
+        edit_url = reverse(self.page.url_name)
+        return super().get_context_data(
+            title=self.page.title, hidden=hidden, edit_url=edit_url, **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
         # A confirm sent twice (double click, reload) shows the first transfer's receipt.
@@ -307,24 +351,38 @@ class TransferConfirmView(OtpConfirmView):
         payee = data.get("payee")
         name = _to_name(self.kind, data)
         number = payee.account_number if payee else data["destination"].number
-        return gettext("transferir $ %(amount)s a %(name)s ****%(last)s") % {
+        values = {
             "amount": f"{data['amount']:,.2f}",
             "name": name.split()[0] if name else "",
             "last": number[-4:],
+            "signatures": _signatures(form),
         }
+        if values["signatures"]:
+            return (
+                gettext(
+                    "registrar la orden de transferir $ %(amount)s a %(name)s ****%(last)s, que "
+                    "quedará pendiente de las firmas de tu empresa: %(signatures)s"
+                )
+                % values
+            )
+        return gettext("transferir $ %(amount)s a %(name)s ****%(last)s") % values
 
     def confirmed(self, form, challenge):
         try:
-            outcome = submit(self.request, self.page, form)
+            submitted = submit(self.request, self.page, form)
         except Refusal as exc:
             messages.error(self.request, exc.message)
             return self.done(reverse(self.page.url_name), "")
-        if outcome.status == Outcome.EXECUTED:
-            return self.done(self.page.spec.receipt_url(outcome.result), "")
+        outcome = submitted.outcome
         if outcome.status == Outcome.FAILED:
             messages.error(self.request, outcome.message)
             return self.done(reverse(self.page.url_name), "")
-        return self.done(outcome.url, outcome.message)
+        if outcome.status == Outcome.EXECUTED:
+            _tell_payee(self.request, submitted)
+            return self.done(self.page.spec.receipt_url(outcome.result), "")
+        messages.success(self.request, outcome.message)
+        _tell_payee(self.request, submitted)
+        return self.done(outcome.url, "")
 
 
 # --- Validar, the receipt ------------------------------------------------------------------

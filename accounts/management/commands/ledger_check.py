@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.services.integrity import ledger_problems
 
@@ -18,7 +18,12 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(problem)
             raise CommandError(
-                gettext("%(count)s problema(s) en el libro mayor.") % {"count": len(problems)}
+                ngettext(
+                    "%(count)s problema en el libro mayor.",
+                    "%(count)s problemas en el libro mayor.",
+                    len(problems),
+                )
+                % {"count": len(problems)}
             )
         self.stdout.write(
             self.style.SUCCESS(gettext("Libro mayor correcto: todos los invariantes se cumplen."))

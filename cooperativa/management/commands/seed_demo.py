@@ -551,6 +551,7 @@ class Command(BaseCommand):
             deleted_at=None,
             defaults={
                 "alias": "Fanny",
+                "approved_at": timezone.now(),
                 "account_type": AccountType.SAVINGS,
                 "holder_name": "FANNY ONTANEDA",
                 "id_type": IdType.CEDULA,
