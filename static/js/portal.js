@@ -209,6 +209,12 @@
   labelTables(document);
   showCurrentMenuEntry();
   document.addEventListener("htmx:afterSettle", function (event) { labelTables(event.target); });
+  // A phone turned sideways, a window made narrower: which tables scroll may change.
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { labelTables(document); showCurrentMenuEntry(); }, 150);
+  });
 })();
 
 // Dialogs: whatever htmx puts into #modal is a modal dialog named by its heading. It takes the
@@ -253,9 +259,16 @@
     name(dialog);
     if (!open) opener = lastOutside;
     open = true;
+  }
+  // The focus moves once htmx has settled the dialog: htmx focuses [autofocus] itself at that
+  // point, and a focus given earlier would be taken back while the person is already typing.
+  function focusDialog() {
+    var dialog = card();
+    if (!dialog) return;
     if (focusErrors(dialog)) return;
     var first = dialog.querySelector("[autofocus], [data-otp-boxes] input") || focusables(dialog)[0];
-    (first || dialog).focus();
+    if (!first) { dialog.setAttribute("tabindex", "-1"); first = dialog; }
+    first.focus();
   }
   function closed() {
     open = false;
@@ -294,7 +307,10 @@
   var main = document.getElementById("main");
   if (main) focusErrors(main);
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (modal && modal.contains(event.target)) return;
+    if (modal && (modal === event.target || modal.contains(event.target))) {
+      if (modal.children.length) focusDialog();
+      return;
+    }
     focusErrors(event.target);
   });
 })();

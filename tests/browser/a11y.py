@@ -1,12 +1,14 @@
 """axe-core (vendored, tests/browser/vendor/) run inside the page: WCAG 2.2 A/AA rules, serious and
-critical findings fail. Every browser test audits each page it loads (once per page shape, width
-and theme in a session), and test_accessibility.py audits the journeys' pages in light and dark
-themes, on a desktop and on a phone, with the dialogs open."""
+critical findings fail. Every browser test audits each page it loads in the light and dark themes
+at 1366 and 390 px, and each dialog it opens in both themes (once per page or dialog in a
+session, see ``PageAuditor``); test_accessibility.py adds focus and keyboard-only checks."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
 
 AXE_VERSION = "4.14.1"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
@@ -61,3 +63,76 @@ def theme_of(page) -> str:
 def assert_accessible(page, what: str = "") -> None:
     findings = axe_findings(page)
     assert not findings, f"axe {AXE_VERSION} on {what or page.url}:\n{describe(findings)}"
+
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Tells the test when htmx has put a dialog into #modal (an init script: the page's CSP and code
+# stay as they are).
+DIALOG_WATCH = """document.addEventListener("htmx:afterSettle", (event) => {
+  const modal = document.getElementById("modal");
+  if (!modal || !modal.children.length || !modal.contains(event.target)) return;
+  const heading = modal.querySelector("h1, h2, h3");
+  if (window.__axeDialogOpened) window.__axeDialogOpened(heading ? heading.textContent.trim() : "");
+});"""
+
+
+class PageAuditor:
+    """Audits a journey as it goes: each new page on load in both themes at both widths, each new
+    dialog in both themes at the width the journey uses; the page is left as it was found."""
+
+    seen: set[tuple] = set()  # one audit per page or dialog in a test session
+
+    def __init__(self, page):
+        self.page = page
+        self.findings: list[str] = []
+        page.expose_function("__axeDialogOpened", self.dialog_opened)
+        page.add_init_script(DIALOG_WATCH)
+        page.on("load", self.loaded)
+
+    def loaded(self, _page=None) -> None:
+        try:
+            if self.page.evaluate("() => document.contentType") != "text/html":
+                return
+            key = ("page", page_shape(self.page.url))
+            if key not in self.seen:
+                self._audit(key, sizes=(DESKTOP, PHONE))
+        except PlaywrightError:
+            return  # the journey already moved on to the next page
+
+    def dialog_opened(self, heading: str) -> None:
+        key = ("dialog", page_shape(self.page.url), heading)
+        if key in self.seen:
+            return
+        try:
+            self._audit(key, sizes=(None,))
+        except PlaywrightError:
+            return
+
+    def _audit(self, key: tuple, sizes) -> None:
+        size_before, theme_before = self.page.viewport_size, self._theme_attribute()
+        problems = []
+        try:
+            for size in sizes:
+                if size:
+                    self.page.set_viewport_size(size)
+                for theme in ("light", "dark"):
+                    self._set_theme(theme)
+                    found = axe_findings(self.page)
+                    if found:
+                        width = (size or size_before)["width"]
+                        problems.append(
+                            f"{' '.join(key[1:])} ({theme}, {width} px):\n{describe(found)}"
+                        )
+        finally:
+            self.page.set_viewport_size(size_before)
+            self._set_theme(theme_before)
+        self.seen.add(key)
+        self.findings.extend(problems)
+
+    def _theme_attribute(self) -> str:
+        return self.page.evaluate("() => document.documentElement.getAttribute('data-theme')")
+
+    def _set_theme(self, theme: str) -> None:
+        self.page.evaluate("(t) => document.documentElement.setAttribute('data-theme', t)", theme)

@@ -2,9 +2,8 @@ import os
 import shutil
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.a11y import axe_findings, describe, page_shape, theme_of
+from tests.browser.a11y import PageAuditor
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -44,41 +43,21 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "accept_downloads": True, "locale": "es-EC"}
 
 
-_AUDITED: set[tuple[str, bool, str]] = set()
-
-
 @pytest.fixture(autouse=True)
 def axe_every_page(request, page):
-    """Each page a journey loads is audited with axe-core (once per page, phone or desktop width
-    and theme in the session); a serious or critical finding fails the test that loaded it."""
-    findings: list[str] = []
+    """Each page a journey loads, and each dialog it opens, is audited with axe-core in the light
+    and dark themes (pages also at 1366 and 390 px); a serious or critical finding fails the test
+    that met it first."""
     if request.node.get_closest_marker("axe_explicit"):
         yield
         return
-
-    def audit(_page=None):
-        try:
-            if page.evaluate("() => document.contentType") != "text/html":
-                return
-            key = (page_shape(page.url), page.viewport_size["width"] <= 640, theme_of(page))
-            if key in _AUDITED:
-                return
-            found = axe_findings(page)
-        except PlaywrightError:
-            return  # the journey already moved on to the next page
-        _AUDITED.add(key)
-        if found:
-            findings.append(
-                f"{page.url} ({key[2]}, {'phone' if key[1] else 'desktop'}):\n" + describe(found)
-            )
-
-    page.on("load", audit)
+    auditor = PageAuditor(page)
     yield
     if os.environ.get("AXE_REPORT"):  # a survey: collect every finding, fail nothing
         with open(os.environ["AXE_REPORT"], "a") as report:
-            report.write("".join(f"## {request.node.nodeid}\n{f}\n" for f in findings))
+            report.write("".join(f"## {request.node.nodeid}\n{f}\n" for f in auditor.findings))
         return
-    assert not findings, "axe-core found barriers:\n" + "\n".join(findings)
+    assert not auditor.findings, "axe-core found barriers:\n" + "\n".join(auditor.findings)
 
 
 @pytest.fixture

@@ -103,7 +103,9 @@ def test_the_receipt_dialog_takes_keeps_and_returns_the_focus(page, live_server,
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_have_accessible_name(re.compile(r"\w"))
-    assert page.evaluate("() => document.getElementById('modal').contains(document.activeElement)")
+    page.wait_for_function(
+        "() => document.getElementById('modal').contains(document.activeElement)"
+    )
     for look, _size, theme in LOOKS[:2]:
         page.evaluate(f"() => document.documentElement.setAttribute('data-theme', '{theme}')")
         assert_accessible(page, f"receipt dialog ({theme}, {look})")
