@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast bench lint format check-deploy clean venv system-deps screens
+.PHONY: run test test-fast bench lint format check-deploy clean venv system-deps screens messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test-fast: $(STAMP)
 SCREENS_DIR ?= docs/screens
 screens: $(STAMP) system-deps
 	SCREENS_DIR=$(SCREENS_DIR) $(PY) -m pytest -q tests/browser/test_screens.py tests/browser/test_layouts.py
+
+# After changing texts: refresh the es_EC catalogue and compile it (django.mo is committed: Django
+# reads only the compiled file, and the tú forms of Django's own messages live there).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l es_EC --ignore=.venv --ignore=var --ignore=tests --ignore=staticfiles
+	$(PY) manage.py compilemessages -l es_EC --ignore=.venv
 
 bench: $(STAMP) system-deps
 	$(PY) tests/benchmarks/run.py

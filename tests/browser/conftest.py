@@ -45,9 +45,9 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(autouse=True)
 def axe_every_page(request, page):
-    """Each page a journey loads, and each dialog it opens, is audited with axe-core in the light
-    and dark themes (pages also at 1366 and 390 px); a serious or critical finding fails the test
-    that met it first."""
+    """Each page a journey loads, and each dialog it opens, is audited with axe-core as the
+    journey sees it (width and theme); a serious or critical finding fails the test that met it
+    first."""
     if request.node.get_closest_marker("axe_explicit"):
         yield
         return

@@ -94,6 +94,41 @@ def test_a_members_pages_are_accessible(page, live_server, sign_in):
         audit_everywhere(page, f"{base}{path}")
 
 
+def register_order(page, live_server, sign_in, memo: str) -> str:
+    """An ingresador's order waiting for signatures (with the mouse); its page's address."""
+    from tests.browser.conftest import enter_code
+
+    sign_in("empingresa01")
+    page.goto(f"{live_server.url}/transferencias/cooprogreso/")
+    page.get_by_label("Número de cuenta").fill("410101038642")
+    page.get_by_label("Cuenta origen").select_option(index=1)
+    page.get_by_label("Monto").fill("31.00")
+    page.get_by_label("Descripción (opcional)").fill(memo)
+    page.get_by_role("button", name="Continuar").click()
+    page.get_by_role("button", name="Confirmar").click()
+    enter_code(page)
+    expect(page.get_by_test_id("order-status")).to_have_text("Pendiente")
+    return page.url
+
+
+def test_each_company_roles_pages_are_accessible(page, live_server, sign_in):
+    base = live_server.url
+    order = register_order(page, live_server, sign_in, "Auditoría de accesibilidad")
+    for path in ("/empresa/pagos-masivos/", "/transferencias/", "/transferencias/interbancarias/"):
+        audit_everywhere(page, f"{base}{path}")
+    page.get_by_role("button", name="Salir").click()
+
+    sign_in("empautoriza01")
+    for path in ("/empresa/autorizar/", order, f"{order}autorizar/", f"{order}rechazar/"):
+        audit_everywhere(page, path if path.startswith("http") else f"{base}{path}")
+    audit_everywhere(page, f"{base}/empresa/consultas/")
+    page.get_by_role("button", name="Salir").click()
+
+    sign_in("empadmin01")
+    for path in ("/empresa/usuarios/", "/empresa/niveles-de-firma/", "/empresa/auditoria/"):
+        audit_everywhere(page, f"{base}{path}")
+
+
 def test_the_receipt_dialog_takes_keeps_and_returns_the_focus(page, live_server, sign_in):
     sign_in()
     page.get_by_role("link", name="Ver movimientos").first.click()
@@ -206,19 +241,8 @@ def test_the_code_dialog_closes_with_escape_and_returns_the_focus(page, live_ser
 
 
 def test_an_autorizador_approves_an_order_by_keyboard_alone(page, live_server, sign_in):
-    from tests.browser.conftest import enter_code
-
     # The ingresador registers an order (with the mouse: only the approval is under test).
-    sign_in("empingresa01")
-    page.goto(f"{live_server.url}/transferencias/cooprogreso/")
-    page.get_by_label("Número de cuenta").fill("410101038642")
-    page.get_by_label("Cuenta origen").select_option(index=1)
-    page.get_by_label("Monto").fill("31.00")
-    page.get_by_label("Descripción (opcional)").fill("Teclado")
-    page.get_by_role("button", name="Continuar").click()
-    page.get_by_role("button", name="Confirmar").click()
-    enter_code(page)
-    expect(page.get_by_test_id("order-status")).to_have_text("Pendiente")
+    register_order(page, live_server, sign_in, "Teclado")
     page.get_by_role("button", name="Salir").click()
 
     keyboard_sign_in(page, live_server, "empautoriza01")

@@ -286,3 +286,12 @@ def test_a_transfer_review_says_the_codes_are_spent_before_confirmar(client, mem
     assert 'data-testid="code-budget"' in review
     assert "códigos para confirmar operaciones en la última hora" in review
     assert "Confirmar</button>" not in review and "Regresar" in review
+
+
+def test_the_limits_page_says_the_codes_are_spent_instead_of_guardar(client, member_user, settings):
+    sign_in(client, member_user.username)
+    page = client.get("/transferencias/cupos/").content.decode()
+    assert 'data-testid="code-budget"' not in page and "Guardar</button>" in page
+    spend(member_user, "transfer", settings.OTP_OPERATION_CODES_PER_HOUR)
+    page = client.get("/transferencias/cupos/").content.decode()
+    assert 'data-testid="code-budget"' in page and "Guardar</button>" not in page
