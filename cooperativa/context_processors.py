@@ -48,7 +48,37 @@ def portal(request):
         )
     else:
         context.update(menu)
+    context["menu_section"] = menu_section(request, context.get("enterprise_section", ""))
     return context
+
+
+# Which menu entry a page belongs to (its link is marked current): by app, with the pages that
+# belong to another entry than their app's. Enterprise pages are sorted by ``company_menu``;
+# support is reached from the profile page and has no entry of its own.
+_MENU_APPS = {
+    "accounts": "position",  # an account's movements, a receipt, an investment
+    "transfers": "transfers",
+    "payroll": "payroll",
+    "identity": "profile",
+}
+_MENU_PAGES = {
+    ("accounts", "statement"): "statement",
+    ("transfers", "beneficiaries"): "beneficiaries",
+    ("transfers", "beneficiary_new"): "beneficiaries",
+    ("transfers", "beneficiary_edit"): "beneficiaries",
+    ("transfers", "beneficiary_delete"): "beneficiaries",
+}
+
+
+def menu_section(request, enterprise_section: str = "") -> str:
+    """The menu entry of the page answering ``request`` ("" when it has none)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.app_name == "enterprise":
+        return enterprise_section
+    page = (match.app_name, match.url_name)
+    return _MENU_PAGES.get(page) or _MENU_APPS.get(match.app_name, "")
 
 
 def _session_idle() -> dict:

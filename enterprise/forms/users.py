@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.ec import ci
 
 from ..models import CompanyRole, CompanyUser, Service, SignatureLevel
+from ..selectors.access import OFFERED_SERVICES
 from ..selectors.users import company_accounts, role_services
 from ..services.users import identification_problem
 
@@ -50,14 +51,40 @@ class ReasonForm(forms.Form):
         return data
 
 
+class ServiceChoiceField(forms.MultipleChoiceField):
+    """The services a role allows; one it does not, or one the portal does not offer yet (a
+    tampered form), is refused by its name, never by its code."""
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except forms.ValidationError as error:
+            if getattr(error, "code", None) != "invalid_choice":
+                raise
+            offered = {str(code) for code, _label in self.choices}
+            raise forms.ValidationError(
+                [self._refusal(code) for code in value if code not in offered][:1]
+            ) from error
+
+    @staticmethod
+    def _refusal(code: str) -> str:
+        labels = dict(Service.choices)
+        if code not in labels:
+            return gettext("Elige los servicios de la lista.")
+        if code not in OFFERED_SERVICES:
+            return gettext("El servicio «%(service)s» aún no está disponible.") % {
+                "service": labels[code]
+            }
+        return gettext("El rol del usuario no permite el servicio «%(service)s».") % {
+            "service": labels[code]
+        }
+
+
 class ServicesForm(ReasonForm):
-    services = forms.MultipleChoiceField(
+    services = ServiceChoiceField(
         label=_("Servicios"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": _("Marca al menos un servicio."),
-            "invalid_choice": _("El rol del usuario no permite el servicio %(value)s."),
-        },
+        error_messages={"required": _("Marca al menos un servicio.")},
     )
 
     def __init__(self, *args, role: str, **kwargs):

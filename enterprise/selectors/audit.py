@@ -301,7 +301,9 @@ def _value(key: str, value) -> str:
         return separator.join(_value(key, item) for item in value)
     if isinstance(value, dict):
         return ", ".join(
-            f"{_key_label(k)}: {_value(k, v)}" for k, v in value.items() if _shown(k, v)
+            f"{_key_label(k)}: {_value(k, v)}"
+            for k, v in sorted(value.items(), key=lambda item: _label_order(item[0]))
+            if _shown(k, v)
         )
     if key in MONEY_KEYS:
         return _money_text(value)
@@ -323,6 +325,10 @@ def _shown(key: str, value) -> bool:
     return key not in HIDDEN_KEYS and not (isinstance(value, str) and UUID_RE.match(value))
 
 
+def _label_order(key: str) -> str:
+    return (_key_label(key) if key else "").lower()
+
+
 def audit_details(before, after, *, told: Iterable[str] = ()) -> list[str]:
     """One line per changed key: "Rol: INGRESADOR → AUTORIZADOR"; a key present only after
     (a creation) or only before (a removal) shows its one value, unless the action's sentence
@@ -331,7 +337,8 @@ def audit_details(before, after, *, told: Iterable[str] = ()) -> list[str]:
     after = after if isinstance(after, dict) else ({} if after is None else {"": after})
     told = set(told)
     lines = []
-    for key in [*before, *(k for k in after if k not in before)]:
+    # In label order: PostgreSQL's jsonb does not keep the order the keys were written in.
+    for key in sorted({*before, *after}, key=_label_order):
         old, new = before.get(key), after.get(key)
         if not (_shown(key, old) and _shown(key, new)):
             continue

@@ -7,18 +7,21 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from ..models import Service
+from ..models import ApprovalOrder, Operation, Service
 from .access import services_of
 from .orders import orders_to_sign_count
 
 _TRANSFERS = {Service.TRANSFER_OWN, Service.TRANSFER_MEMBER, Service.TRANSFER_INTERBANK}
-_BENEFICIARIES = {
-    Service.BENEFICIARIES_MEMBER,
-    Service.BENEFICIARIES_INTERBANK,
-    Service.BENEFICIARIES_CARDS,
-}
+# Card payees join when card payments exist (issue 14; see ``access.OFFERED_SERVICES``).
+_BENEFICIARIES = {Service.BENEFICIARIES_MEMBER, Service.BENEFICIARIES_INTERBANK}
 _QUERIES = {Service.QUERIES_ALL, Service.QUERIES_PENDING}
 _LEVELS_PAGES = {"levels", "limits_edit", "level_add", "level_remove", "bands_edit"}
+_ORDER_PAGES = {"order", "withdraw"}
+# The menu entry (and the services behind it) where an order of each operation is registered.
+_ORDER_ENTRIES = {
+    Operation.TRANSFER: ("transfers", _TRANSFERS),
+    Operation.PAYROLL: ("payroll", {Service.PAYROLL_REGISTER}),
+}
 
 
 def company_menu_links() -> dict[str, str]:
@@ -48,7 +51,7 @@ def company_menu(request, user) -> dict | None:
         "can_beneficiaries": bool(allowed & _BENEFICIARIES),
         "can_query": bool(allowed & _QUERIES),
         "can_payroll": Service.PAYROLL_REGISTER in allowed,
-        "enterprise_section": _section(request),
+        "enterprise_section": _section(request, profile, allowed),
     }
 
 
@@ -64,7 +67,8 @@ def _pending(profile) -> dict:
     return {"authorize_pending": count, "authorize_pending_label": label}
 
 
-def _section(request) -> str:
+def _section(request, profile=None, allowed=frozenset()) -> str:
+    """Which enterprise entry of the menu a page of this app belongs to ("" for none)."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.app_name != "enterprise":
         return ""
@@ -75,4 +79,21 @@ def _section(request) -> str:
         return "queries"
     if name in _LEVELS_PAGES:
         return "levels"
+    if name in _ORDER_PAGES and profile is not None and Service.AUTHORIZE not in allowed:
+        return _order_section(profile, match.kwargs.get("pk"), allowed)
     return "authorize"
+
+
+def _order_section(profile, pk, allowed: set[str]) -> str:
+    """An order's page, for a login without "Autorizar": the entry where such orders are
+    registered (Transferencias, Pagos masivos), else Consultas, where orders are looked up.
+    One query, only on these pages."""
+    operation = (
+        ApprovalOrder.objects.filter(pk=pk, company_id=profile.company_id)
+        .values_list("operation", flat=True)
+        .first()
+    )
+    section, services = _ORDER_ENTRIES.get(operation, ("", set()))
+    if allowed & services:
+        return section
+    return "queries" if allowed & _QUERIES else ""

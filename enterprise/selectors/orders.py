@@ -1,6 +1,8 @@
 """Reads of "Autorizar" and an order's page: the company's orders a user may see, the pending
-ones (searchable), how many this login could still sign, what an order pays and to whom
-(``order_view``), and the payees waiting for an authorizer. An id outside them is a 404."""
+ones (searchable, past-time ones left out), how many this login could still sign, what stops
+it from signing or rejecting one now (``approval_blocker``, said before any code), what an
+order pays and to whom (``order_view``), and the payees waiting for an authorizer. An id
+outside them is a 404."""
 
 from __future__ import annotations
 
@@ -14,17 +16,20 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Account
 from accounts.registries.operations import Payload, operation_spec
+from common.formatting import datetime_short
 from identity.models import IdType
 from transfers.models import Beneficiary, Institution
 from transfers.services.fees import interbank_fee
 from transfers.services.holders import holder_name_masked
 
 from ..models import Approval, ApprovalOrder, CompanyUser, Operation
-from ..services.approvals import required_signatures
-from .access import accounts_of
+from ..services.approvals import Blocker, decide_blocker, required_signatures, sign_blocker
+from .access import account_allowed, accounts_of
+from .levels import level_positions
 from .queries import kind_label, mask
 
 
@@ -41,9 +46,12 @@ def order_get_for_company_user(*, profile: CompanyUser, pk: int) -> ApprovalOrde
 
 
 def pending_orders_for_profile(profile: CompanyUser, query: str = "") -> QuerySet[ApprovalOrder]:
-    """The pending orders; ``query`` matches the concept, the origin account, another bank's
+    """The pending orders not past their time (as the menu counts them: one past it can no
+    longer be signed); ``query`` matches the concept, the origin account, another bank's
     payee by name or the amount."""
-    rows = orders_for_profile(profile).filter(status=ApprovalOrder.Status.PENDING)
+    rows = orders_for_profile(profile).filter(
+        status=ApprovalOrder.Status.PENDING, expires_at__gt=timezone.now()
+    )
     if query:
         matches = (
             Q(concept__icontains=query)
@@ -58,11 +66,71 @@ def pending_orders_for_profile(profile: CompanyUser, query: str = "") -> QuerySe
 
 
 def pending_views_for_profile(profile: CompanyUser, query: str = "") -> list[OrderView]:
-    """The pending list as it is shown: each order with its type and payee, and whether this
-    login signed it already (``order.signed_by_me``)."""
-    mine = Approval.objects.filter(order=OuterRef("pk"), user_id=profile.user_id)
-    return order_views(
-        pending_orders_for_profile(profile, query).annotate(signed_by_me=Exists(mine))
+    """The pending list as it is shown: each order with its type and payee, and what stops
+    this login from signing it (``blocker``: "ya firmaste") or rejecting it, if anything."""
+    views = order_views(pending_orders_for_profile(profile, query))
+    blockers = sign_blockers(profile, [view.order for view in views])
+    return [
+        dataclasses.replace(
+            view,
+            blocker=blockers[view.order.pk],
+            reject_blocker=_expired(view.order)
+            or decide_blocker(view.order, profile, account_ok=True),
+        )
+        for view in views
+    ]
+
+
+# --- Whether this login may sign or reject an order now -----------------------------------------
+
+
+def approval_blocker(order: ApprovalOrder, profile: CompanyUser) -> Blocker | None:
+    """Why this login cannot sign the order now, said before any code is asked for: past its
+    time, no longer pending, the engine's checks (``services.approvals.sign_blocker``); None
+    when it can. The engine checks again when it signs."""
+    return _expired(order) or sign_blocker(
+        order,
+        profile,
+        account_ok=account_allowed(profile, order.debit_account),
+        approvals=list(order.approvals.values_list("user_id", "decision", "level")),
+        positions=level_positions(order.company),
+    )
+
+
+def rejection_blocker(order: ApprovalOrder, profile: CompanyUser) -> Blocker | None:
+    """Why this login cannot reject the order now; None when it can."""
+    return _expired(order) or decide_blocker(
+        order, profile, account_ok=account_allowed(profile, order.debit_account)
+    )
+
+
+def sign_blockers(profile: CompanyUser, orders: list[ApprovalOrder]) -> dict[int, Blocker | None]:
+    """``approval_blocker`` of each order of a list read through ``orders_for_profile`` (so on
+    an account this login may use), in two queries however many orders there are."""
+    approvals: dict[int, list[tuple[int, str, str]]] = {order.pk: [] for order in orders}
+    rows = Approval.objects.filter(order__in=list(approvals)).values_list(
+        "order_id", "user_id", "decision", "level"
+    )
+    for order_id, *approval in rows:
+        approvals[order_id].append(tuple(approval))
+    positions = level_positions(profile.company) if orders else {}
+    return {
+        order.pk: _expired(order)
+        or sign_blocker(
+            order, profile, account_ok=True, approvals=approvals[order.pk], positions=positions
+        )
+        for order in orders
+    }
+
+
+def _expired(order: ApprovalOrder) -> Blocker | None:
+    """A pending order past its time: the engine closes it at the next touch."""
+    if order.status != ApprovalOrder.Status.PENDING or order.expires_at > timezone.now():
+        return None
+    return Blocker(
+        gettext("Esta operación venció el %(when)s: ya no se puede autorizar ni rechazar.")
+        % {"when": datetime_short(order.expires_at)},
+        gettext("vencida"),
     )
 
 
@@ -148,6 +216,10 @@ class OrderView:
     vat: Decimal | None
     required: tuple[str, ...]
     signatures: tuple[OrderSignature, ...] = ()
+    #: in the pending list, what stops this login from signing it, or from rejecting it
+    #: (None: it may)
+    blocker: Blocker | None = None
+    reject_blocker: Blocker | None = None
 
     @property
     def amount(self) -> Decimal:

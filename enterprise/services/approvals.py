@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Account
 from accounts.registries.operations import operation_spec
@@ -328,21 +329,116 @@ def _close(order: ApprovalOrder, status: str) -> None:
         )
 
 
-def _pending(order: ApprovalOrder) -> None:
-    if order.status != ApprovalOrder.Status.PENDING:
-        raise ApprovalError(
-            gettext("Esta operación ya no está pendiente: %(status)s.")
-            % {"status": order.get_status_display().lower()}
-        )
+# --- Who may sign or reject an order now ----------------------------------------------------
+# The engine's own checks, as pure functions of what it read: ``order_approve`` and
+# ``order_reject`` refuse with them under the order's lock, and the pages ask them first, so
+# a page never offers a code the engine would refuse (``selectors.orders.approval_blocker``).
 
 
-def _approver_checks(order: ApprovalOrder, profile: CompanyUser, user) -> None:
+@dataclass(frozen=True)
+class Blocker:
+    """Why a login cannot sign (or reject) an order now: the sentence the engine refuses with,
+    and the few words a list row shows ("ya firmaste")."""
+
+    message: str
+    short: str
+
+
+def pending_blocker(order: ApprovalOrder) -> Blocker | None:
+    if order.status == ApprovalOrder.Status.PENDING:
+        return None
+    status = order.get_status_display().lower()
+    return Blocker(
+        gettext("Esta operación ya no está pendiente: %(status)s.") % {"status": status}, status
+    )
+
+
+def decide_blocker(
+    order: ApprovalOrder, profile: CompanyUser, *, account_ok: bool
+) -> Blocker | None:
+    """What stops this login from signing or rejecting the order at all: its state, the
+    login's role, the order being its own, the origin account (``account_ok``: it may use it)."""
+    if blocker := pending_blocker(order):
+        return blocker
     if profile.role != CompanyRole.APPROVER or not can(profile, Service.AUTHORIZE):
-        raise ApprovalError(gettext("Tu rol no permite autorizar operaciones."))
-    if order.created_by_id == user.pk:
-        raise ApprovalError(gettext("No puedes autorizar una operación que registraste."))
-    if not account_allowed(profile, order.debit_account):
-        raise ApprovalError(gettext("No tienes acceso a la cuenta de origen."))
+        return Blocker(
+            gettext("Tu rol no permite autorizar operaciones."), gettext("tu rol no autoriza")
+        )
+    if order.created_by_id == profile.user_id:
+        return Blocker(
+            gettext("No puedes autorizar una operación que registraste."),
+            gettext("la registraste tú"),
+        )
+    if not account_ok:
+        return Blocker(
+            gettext("No tienes acceso a la cuenta de origen."), gettext("sin acceso a la cuenta")
+        )
+    return None
+
+
+def sign_blocker(
+    order: ApprovalOrder,
+    profile: CompanyUser,
+    *,
+    account_ok: bool,
+    approvals: list[tuple[int, str, str]],
+    positions: dict[str, int],
+) -> Blocker | None:
+    """What stops this login's signature: ``decide_blocker``, then a signature of its own
+    already there, no level, or a level that covers none of the signatures the rule still
+    needs. ``approvals``: the order's (user id, decision, level); ``positions``: the company's
+    levels by letter."""
+    if blocker := decide_blocker(order, profile, account_ok=account_ok):
+        return blocker
+    if any(user_id == profile.user_id for user_id, _decision, _level in approvals):
+        return Blocker(
+            gettext("Ya firmaste esta operación: faltan las firmas de otros autorizadores."),
+            gettext("ya firmaste"),
+        )
+    if profile.signature_level_id is None:
+        return Blocker(
+            gettext("No tienes un nivel de firma asignado."), gettext("sin nivel de firma")
+        )
+    required = order_required(order)
+    signed = [level for _u, decision, level in approvals if decision == Approval.Decision.APPROVE]
+    letter = profile.signature_level.letter
+    if _matched(positions, required, [*signed, letter]) > _matched(positions, required, signed):
+        return None
+    return Blocker(_level_refusal(letter, required, signed), gettext("tu nivel no cuenta"))
+
+
+def _level_refusal(letter: str, required: list[str], signed: list[str]) -> str:
+    """«Tu nivel de firma (B) no alcanza para las firmas que faltan: la regla de esta operación
+    pide A + B y ya tiene la firma de nivel B.»"""
+    values = {"level": letter, "rule": " + ".join(required), "signed": ", ".join(signed)}
+    if not signed:
+        return (
+            gettext(
+                "Tu nivel de firma (%(level)s) no alcanza para las firmas que faltan: la regla "
+                "de esta operación pide %(rule)s."
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Tu nivel de firma (%(level)s) no alcanza para las firmas que faltan: la regla de "
+            "esta operación pide %(rule)s y ya tiene la firma de nivel %(signed)s.",
+            "Tu nivel de firma (%(level)s) no alcanza para las firmas que faltan: la regla de "
+            "esta operación pide %(rule)s y ya tiene las firmas de nivel %(signed)s.",
+            len(signed),
+        )
+        % values
+    )
+
+
+def order_required(order: ApprovalOrder) -> list[str]:
+    """The signatures the order waits for: fixed when it was registered."""
+    return order.required or required_signatures(order.company, order.operation, order.amount)
+
+
+def _refuse(blocker: Blocker | None) -> None:
+    if blocker is not None:
+        raise ApprovalError(blocker.message)
 
 
 def order_approve(*, user, order_id: int) -> ApprovalOrder:
@@ -351,29 +447,21 @@ def order_approve(*, user, order_id: int) -> ApprovalOrder:
     _expire_if_due(user, order_id)
     with transaction.atomic():
         order, profile = _locked_order(user, order_id)
-        _pending(order)
-        _approver_checks(order, profile, user)
-        if order.approvals.filter(user=user).exists():
-            raise ApprovalError(gettext("Ya firmaste esta operación."))
-        if profile.signature_level_id is None:
-            raise ApprovalError(gettext("No tienes un nivel de firma asignado."))
         positions = _positions(order.company)
-        required = order.required or required_signatures(
-            order.company, order.operation, order.amount
-        )
-        signed = list(
-            order.approvals.filter(decision=Approval.Decision.APPROVE).values_list(
-                "level", flat=True
+        approvals = list(order.approvals.values_list("user_id", "decision", "level"))
+        _refuse(
+            sign_blocker(
+                order,
+                profile,
+                account_ok=account_allowed(profile, order.debit_account),
+                approvals=approvals,
+                positions=positions,
             )
         )
+        signed = [
+            level for _u, decision, level in approvals if decision == Approval.Decision.APPROVE
+        ]
         letter = profile.signature_level.letter
-        if _matched(positions, required, [*signed, letter]) <= _matched(
-            positions, required, signed
-        ):
-            raise ApprovalError(
-                gettext("Tu nivel de firma (%(level)s) no alcanza para las firmas que faltan.")
-                % {"level": letter}
-            )
         Approval.objects.create(
             order=order, user=user, level=letter, decision=Approval.Decision.APPROVE
         )
@@ -384,7 +472,7 @@ def order_approve(*, user, order_id: int) -> ApprovalOrder:
             after={"level": letter},
             scope=order.company.audit_scope,
         )
-        if rule_satisfied(positions, required, [*signed, letter]):
+        if rule_satisfied(positions, order_required(order), [*signed, letter]):
             _execute(order, user)
     return order
 
@@ -395,8 +483,9 @@ def order_reject(*, user, order_id: int, reason: str) -> ApprovalOrder:
     _expire_if_due(user, order_id)
     with transaction.atomic():
         order, profile = _locked_order(user, order_id)
-        _pending(order)
-        _approver_checks(order, profile, user)
+        _refuse(
+            decide_blocker(order, profile, account_ok=account_allowed(profile, order.debit_account))
+        )
         Approval.objects.create(
             order=order,
             user=user,
@@ -420,7 +509,7 @@ def order_withdraw(*, user, order_id: int) -> ApprovalOrder:
     _expire_if_due(user, order_id)
     with transaction.atomic():
         order, _profile = _locked_order(user, order_id)
-        _pending(order)
+        _refuse(pending_blocker(order))
         if order.created_by_id != user.pk:
             raise ApprovalError(gettext("Solo quien registró la operación puede retirarla."))
         if order.approvals.exists():

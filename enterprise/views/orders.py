@@ -23,14 +23,17 @@ from ..models import ApprovalOrder, Operation, Service
 from ..selectors.access import can, company_profile_of, order_readable_or_403, profile_of
 from ..selectors.orders import (
     OrderView,
+    approval_blocker,
     beneficiaries_waiting,
     order_get_for_company_user,
     order_view,
     payee_waiting_get_for_company_user,
     pending_orders_for_profile,
     pending_views_for_profile,
+    rejection_blocker,
+    sign_blockers,
 )
-from ..services.approvals import order_approve, order_reject, order_withdraw
+from ..services.approvals import Blocker, order_approve, order_reject, order_withdraw
 from ..services.payees import beneficiary_approve, beneficiary_reject
 
 
@@ -58,6 +61,7 @@ class PendingView(OtpConfirmView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             rows=self.rows,
+            signable=sum(1 for row in self.rows if row.blocker is None),
             query=self.query,
             payees=beneficiaries_waiting(self.profile),
             **kwargs,
@@ -68,6 +72,20 @@ class PendingView(OtpConfirmView):
             context = self.get_context_data(form=self.get_form())
             return render(request, f"{self.template_name}#form", context)
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # Ticked orders this login cannot sign (signed in another tab meanwhile, …) are said
+        # on the form, before a code is asked for.
+        if not request.POST.get("otp_step"):
+            form = self.get_form(data=request.POST)
+            if form.is_valid():
+                blockers = sign_blockers(self.profile, self._chosen(form))
+                for pk, blocker in blockers.items():
+                    if blocker is not None:
+                        form.add_error(None, f"N.º {pk}: {blocker.message}")
+                if form.errors:
+                    return self.form_invalid(form)
+        return super().post(request, *args, **kwargs)
 
     def _chosen(self, form):
         return sorted(form.cleaned_data["orders"], key=lambda order: order.pk)
@@ -106,9 +124,10 @@ class PendingView(OtpConfirmView):
                 refused.append(f"N.º {order.pk}: {result.failure_reason}")
             else:
                 signed += 1
-        summary = _mass_summary(executed, signed)
         for line in refused:
             messages.error(self.request, gettext("No autorizada %(line)s") % {"line": line})
+        # Nothing executed nor signed: the errors say it all, no "0 órdenes ejecutadas".
+        summary = _mass_summary(executed, signed) if executed or signed else ""
         return self.done(reverse("enterprise:pending"), summary)
 
 
@@ -135,13 +154,17 @@ def order_detail(request, pk):
     profile = company_profile_of(request)
     order = order_get_for_company_user(profile=profile, pk=pk)
     order_readable_or_403(profile, order, request.user)
+    can_authorize = can(profile, Service.AUTHORIZE) and order.status == ApprovalOrder.Status.PENDING
     return render(
         request,
         "enterprise/order.html",
         {
             "order": order,
             "summary": order_view(order),
-            "can_authorize": can(profile, Service.AUTHORIZE),
+            "can_authorize": can_authorize,
+            # What stops this login, said here instead of after its code (None: it may).
+            "approve_blocker": approval_blocker(order, profile) if can_authorize else None,
+            "reject_blocker": rejection_blocker(order, profile) if can_authorize else None,
             "can_withdraw": order.created_by_id == request.user.pk
             and order.status == ApprovalOrder.Status.PENDING,
         },
@@ -193,7 +216,9 @@ def _where(view: OrderView) -> str:
 
 class OrderMixin:
     """The approve and reject pages: the order's summary (type, payee, amount, fee, total,
-    the signature rule and the signatures so far) above the question and the form."""
+    the signature rule and the signatures so far) above the question and the form. When this
+    login cannot do it now (it signed already, the order expired, …) no code is asked for: the
+    order's page says why."""
 
     template_name = "enterprise/order_confirm.html"
     crumb = _("Autorizar")
@@ -201,10 +226,28 @@ class OrderMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            profile = profile_of(request, Service.AUTHORIZE)
-            self.order = order_get_for_company_user(profile=profile, pk=kwargs["pk"])
+            self.profile = profile_of(request, Service.AUTHORIZE)
+            self.order = order_get_for_company_user(profile=self.profile, pk=kwargs["pk"])
             self.view = order_view(self.order)
         return super().dispatch(request, *args, **kwargs)
+
+    def blocker(self) -> Blocker | None:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        if (blocker := self.blocker()) is not None:
+            return self.turned_away(blocker)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # Only the code's own step goes on to the engine (which checks everything again).
+        if request.POST.get("otp_step") != "verify" and (blocker := self.blocker()) is not None:
+            return self.turned_away(blocker)
+        return super().post(request, *args, **kwargs)
+
+    def turned_away(self, blocker: Blocker):
+        messages.warning(self.request, blocker.message)
+        return self.done(reverse("enterprise:order", args=[self.order.pk]), "")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(summary=self.view, intro=self.question(), **kwargs)
@@ -224,6 +267,9 @@ class ApproveView(OrderMixin, OtpConfirmView):
 
     def get_form(self, data=None):
         return forms.Form(data=data)
+
+    def blocker(self) -> Blocker | None:
+        return approval_blocker(self.order, self.profile)
 
     def question(self) -> str:
         return gettext("¿Autorizas %(what)s%(where)s?") % {
@@ -249,11 +295,14 @@ class ApproveView(OrderMixin, OtpConfirmView):
             order = order_approve(user=self.request.user, order_id=self.order.pk)
         except Refusal as exc:
             return self.fail(exc.message)
-        message = {
-            ApprovalOrder.Status.EXECUTED: gettext("Orden autorizada y ejecutada."),
-            ApprovalOrder.Status.FAILED: gettext("La orden no se pudo ejecutar: %(r)s")
-            % {"r": order.failure_reason},
-        }.get(order.status, gettext("Firma registrada: faltan otras firmas."))
+        if order.status == ApprovalOrder.Status.FAILED:
+            return self.fail(
+                gettext("La orden no se pudo ejecutar: %(r)s") % {"r": order.failure_reason}
+            )
+        if order.status == ApprovalOrder.Status.EXECUTED:
+            message = gettext("Orden autorizada y ejecutada.")
+        else:
+            message = gettext("Firma registrada: faltan otras firmas.")
         return self.done(reverse("enterprise:order", args=[order.pk]), message)
 
 
@@ -264,6 +313,9 @@ class RejectView(OrderMixin, OtpConfirmView):
 
     def get_form(self, data=None):
         return RejectForm(data=data)
+
+    def blocker(self) -> Blocker | None:
+        return rejection_blocker(self.order, self.profile)
 
     def question(self) -> str:
         return gettext("¿Rechazas %(what)s%(where)s? Indica el motivo.") % {

@@ -33,6 +33,10 @@ def audit_everywhere(page, url: str) -> None:
         page.goto(url)
         expect(page.locator("html")).to_have_attribute("data-theme", theme)
         assert_accessible(page, f"{url} ({theme}, {size_name})")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} runs {overflow} px off a {size['width']} px screen"
 
 
 def active(page) -> str:

@@ -109,3 +109,58 @@ def test_on_a_phone_the_list_and_the_question_fit_the_screen(page, live_server, 
     expect(page.get_by_test_id("order-payee-account")).to_have_text("*****3456")
     expect(page.get_by_role("button", name="Sí, autorizar")).to_be_visible()
     no_sideways_scroll(page)
+
+
+SIGNED = "Ya firmaste esta operación: faltan las firmas de otros autorizadores."
+
+
+def test_what_this_login_cannot_sign_is_said_before_any_code(page, live_server, sign_in):
+    """Issue 13: once the autorizador signed an order that waits for another signature, its
+    page says so instead of offering Autorizar, the list gives its row no box and no
+    Autorizar, the approve page sends back without a code, and an expired order is not
+    listed. On a phone too."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from enterprise.models import ApprovalOrder
+
+    signed = pending_interbank_order("75.00", "FANNY ONTANEDA", "Servicio de limpieza")
+    ApprovalOrder.objects.filter(pk=signed).update(required=["A", "A"])  # two A signatures
+    expired = pending_interbank_order("33.00", "ANA PÉREZ", "Orden vencida")
+    ApprovalOrder.objects.filter(pk=expired).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    page.set_viewport_size(DESKTOP)
+    sign_in("empautoriza01")
+    page.goto(f"{live_server.url}/empresa/ordenes/{signed}/")
+    page.get_by_role("link", name="Autorizar", exact=True).click()
+    page.get_by_role("button", name="Sí, autorizar").click()
+    enter_code(page)
+    expect(page.get_by_text("Firma registrada: faltan otras firmas.")).to_be_visible()
+
+    # The order's page: the reason, Rechazar, no Autorizar.
+    expect(page.get_by_test_id("order-blocker")).to_have_text(SIGNED)
+    order = page.get_by_test_id("order")
+    expect(order.get_by_role("link", name="Autorizar", exact=True)).to_have_count(0)
+    expect(order.get_by_role("link", name="Rechazar", exact=True)).to_be_visible()
+
+    # The approve page, typed in: back to the order, said as a warning, no code.
+    page.goto(f"{live_server.url}/empresa/ordenes/{signed}/autorizar/")
+    expect(page).to_have_url(f"{live_server.url}/empresa/ordenes/{signed}/")
+    expect(page.locator(".msg.warning")).to_have_text(SIGNED)
+    expect(page.get_by_label("Dígito 1")).to_have_count(0)
+
+    # The list: the signed row has no box and no Autorizar; the expired one is not there.
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server.url}/empresa/autorizar/")
+        table = page.get_by_test_id("pending-orders")
+        expect(table).not_to_contain_text("Orden vencida")
+        row = table.locator("tbody tr").filter(has_text="Servicio de limpieza")
+        expect(row).to_contain_text("Pendiente · ya firmaste")
+        expect(row.get_by_role("checkbox")).to_have_count(0)
+        expect(row.get_by_role("link", name="Autorizar", exact=True)).to_have_count(0)
+        expect(row.get_by_role("link", name="Rechazar", exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="Autorización masiva")).to_have_count(0)
+        no_sideways_scroll(page)

@@ -90,8 +90,9 @@ def test_ingresador_uploads_fixes_saves_and_pays_and_autorizador_signs(page, liv
     # The list has it; back to its detail, everything selected, "Pagar".
     menu(page, "Pagos masivos")
     batch = PayrollBatch.objects.get(status=PayrollBatch.Status.SAVED)
-    row = page.get_by_test_id("batch-row").filter(has_text=str(batch.pk))
+    row = page.locator(f"#batch-{batch.pk}")
     expect(row).to_contain_text("Nómina enero")
+    expect(row).not_to_contain_text(str(batch.pk))  # the internal id is no one's business
     row.get_by_role("link", name="Ver detalle").click()
     page.get_by_placeholder(re.compile("Buscar por Identificación")).fill("ONTANEDA")
     expect(page.get_by_test_id("payroll-row")).to_have_count(1)

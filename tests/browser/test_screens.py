@@ -48,6 +48,7 @@ def test_sign_in_position_movements_and_a_transfer_confirmation(page, live_serve
     expect(page.get_by_test_id("transfer-summary")).to_contain_text("$ 25.00")
     for size_name, size in SIZES:  # a confirmation is a POST: no reload, only a new width
         page.set_viewport_size(size)
+        page.wait_for_timeout(400)  # the page re-centres its menu after a resize (150 ms)
         shoot(page, f"{size_name}-transfer-confirm")
         assert_accessible(page, f"transfer confirm ({size_name})")
     overflow = page.evaluate(
@@ -68,6 +69,7 @@ def test_an_autorizadors_order_and_a_payroll_uploads_errors(page, live_server, s
     expect(page.get_by_test_id("row-errors")).to_be_visible()
     for size_name, size in SIZES:  # the upload's answer: no reload, only a new width
         page.set_viewport_size(size)
+        page.wait_for_timeout(400)  # the page re-centres its menu after a resize (150 ms)
         shoot(page, f"{size_name}-payroll-errors")
         assert_accessible(page, f"payroll errors ({size_name})")
 

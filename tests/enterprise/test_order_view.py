@@ -296,9 +296,9 @@ def test_the_pending_list_shows_type_and_payee_with_the_amount_early(
     head = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
     columns = re.findall(r"<th[^>]*>(.*?)</th>", head)
     assert columns.index("Monto") < columns.index("Operación") < columns.index("Beneficiario")
-    rows = re.findall(r"<tr><td><input.*?</tr>", page, re.S)
+    rows = re.findall(r'<tr data-order="(\d+)">(.*?)</tr>', page, re.S)
     assert len(rows) == 2
-    by_pk = {re.search(r'value="(\d+)"', row).group(1): row for row in rows}
+    by_pk = dict(rows)
     assert "Transferencia interbancaria" in by_pk[str(interbank.pk)]
     assert "FANNY ONTANEDA" in by_pk[str(interbank.pk)]
     assert "BANCO INTERNACIONAL S.A. · *****3456" in by_pk[str(interbank.pk)]
@@ -306,7 +306,12 @@ def test_the_pending_list_shows_type_and_payee_with_the_amount_early(
     member_row = by_pk[str(member.pk)]
     assert "Transferencia Cooprogreso" in member_row
     assert holder_name_masked(payee_account.owner.full_name) in member_row
+    # Signed already: no box to tick and no Autorizar, the reason instead; rejecting is open.
     assert "ya firmaste" in member_row
+    assert 'name="orders"' not in member_row and "/autorizar/" not in member_row
+    assert f"/empresa/ordenes/{member.pk}/rechazar/" in member_row
+    assert 'name="orders"' in by_pk[str(interbank.pk)]
+    assert f"/empresa/ordenes/{interbank.pk}/autorizar/" in by_pk[str(interbank.pk)]
 
     # The search finds another bank's payee by name.
     found = text(approver, "/empresa/autorizar/?q=ontaneda")

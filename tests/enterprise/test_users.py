@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from enterprise.models import Company, CompanyRole, CompanyUser, Service, SignatureLevel
+from enterprise.selectors.users import role_services
 from enterprise.services.users import CompanyUserError, change_problem, company_user_block
 from identity.models import AuditEvent, Member, OtpChallenge, User
 from identity.services.audit import audit_record
@@ -163,7 +164,7 @@ def test_services_edit_takes_the_service_away(company, payee_account):
     page = admin.get(url(company.maker, "servicios")).content.decode()
     assert "Posición consolidada" in page and "Autorizar operaciones" not in page
     maker_services = [
-        s for s in Service.values if s not in (Service.AUTHORIZE, Service.TRANSFER_INTERBANK)
+        s for s in role_services(CompanyRole.MAKER) if s != Service.TRANSFER_INTERBANK
     ]
     response = with_code(
         admin,

@@ -316,6 +316,13 @@ def return_post(transfer: Transfer, reason: str):
     )
 
 
+def _greeted(member) -> str:
+    """Whom a notice greets: a person by their first name, a company by its name."""
+    if member.kind == member.Kind.COMPANY or not member.first_names.split():
+        return member.full_name
+    return member.first_names.split()[0].capitalize()
+
+
 def _returned_notify(transfer: Transfer, refund) -> None:
     member = transfer.member
     if not member.email:
@@ -330,7 +337,7 @@ def _returned_notify(transfer: Transfer, refund) -> None:
         user=transfer.initiated_by,
         subject=gettext("Transferencia interbancaria devuelta"),
         body=gettext(
-            "Estimado(a) socio(a):\n\n"
+            "Hola, %(greeted)s:\n\n"
             "La transferencia interbancaria de $ %(amount)s a %(name)s (%(institution)s, "
             "cuenta %(account)s) del %(date)s fue devuelta por la institución receptora.\n"
             "Motivo: %(reason)s\n\n"
@@ -339,6 +346,7 @@ def _returned_notify(transfer: Transfer, refund) -> None:
             "Cooprogreso en Línea"
         )
         % {
+            "greeted": _greeted(member),
             "amount": f"{transfer.amount:,.2f}",
             "name": transfer.to_name,
             "institution": transfer.institution.name if transfer.institution else "",

@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,16 +33,24 @@ from ..services.beneficiaries import (
     payee_needs_approval,
     payee_waits,
 )
+from ..services.operations import SPECS
 
+#: the tabs of the page: slug, the payees it lists, its label, and the capability that lets a
+#: login manage them. Card payees get their tab when card payments exist (issue 14): until
+#: then nothing adds one and nothing pays one, so a "Tarjetas" tab would only ever be empty.
 TABS = [
-    ("cooprogreso", Beneficiary.Kind.MEMBER, _("Cooprogreso")),
-    ("otros", Beneficiary.Kind.INTERBANK, _("Otros bancos")),
-    ("tarjetas", Beneficiary.Kind.CARD, _("Tarjetas")),
+    ("cooprogreso", Beneficiary.Kind.MEMBER, _("Cooprogreso"), BENEFICIARIES_MEMBER),
+    ("otros", Beneficiary.Kind.INTERBANK, _("Otros bancos"), BENEFICIARIES_INTERBANK),
 ]
 #: the tabs whose payees «Nuevo beneficiario» adds: its form and the capability it needs
 NEW = {
     "cooprogreso": (NewMemberBeneficiaryForm, BENEFICIARIES_MEMBER),
     "otros": (NewInterbankBeneficiaryForm, BENEFICIARIES_INTERBANK),
+}
+#: the transfer that pays a payee of each kind: "Transferir" shows only to a login offered it
+PAYS = {
+    Beneficiary.Kind.MEMBER: SPECS["member"].code,
+    Beneficiary.Kind.INTERBANK: SPECS["interbank"].code,
 }
 
 
@@ -50,13 +58,17 @@ NEW = {
 @require_GET
 def beneficiaries(request):
     member = customer_for(request.user, *BENEFICIARY_CAPABILITIES)
-    tab = request.GET.get("tab", "cooprogreso")
-    kind = dict((t, k) for t, k, _label in TABS).get(tab, Beneficiary.Kind.MEMBER)
+    # Only the tabs this login may manage; an old or foreign ?tab= lands on the first one.
+    tabs = [(t, k, label) for t, k, label, need in TABS if permitted(request.user, need)]
+    tab = request.GET.get("tab", tabs[0][0])
+    kind = dict((t, k) for t, k, _label in tabs).get(tab)
+    if kind is None:
+        return redirect(f"{reverse('transfers:beneficiaries')}?tab={tabs[0][0]}")
     query = request.GET.get("q", "").strip()[:40]
     new = NEW.get(tab)
     context = {
         "rows": beneficiaries_of(member, kind=kind, query=query),
-        "tabs": TABS,
+        "tabs": tabs,
         "tab": tab,
         "query": query,
         # Only a company's payees wait for an authorizer; a member's are usable once saved.
@@ -64,6 +76,7 @@ def beneficiaries(request):
         "new_url": reverse("transfers:beneficiary_new", args=[tab])
         if new and permitted(request.user, new[1])
         else "",
+        "can_pay": permitted(request.user, PAYS[kind]),
     }
     template = "transfers/beneficiaries.html"
     if request.htmx:

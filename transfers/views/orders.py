@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Channel
 from accounts.registries.operations import Context, OperationSpec, Outcome
 from accounts.registries.permissions import customer_for, permitted
+from accounts.registries.scopes import debit_scope
 from common.refusal import Refusal
 from identity.services.otp import code_budget_message
 from identity.views.otp import OtpConfirmView
 
 from ..forms import InterbankTransferForm, MemberTransferForm, OwnTransferForm
-from ..models import AccountType, Institution
+from ..models import AccountType, Institution, Transfer
 from ..selectors import (
     BENEFICIARY_CAPABILITIES,
     LIMITS,
@@ -35,7 +36,7 @@ from ..selectors import (
     transfer_already_done,
     transfer_get_for_user,
 )
-from ..services.beneficiaries import payee_waits
+from ..services.beneficiaries import beneficiaries_of, payee_waits
 from ..services.calendar import process_date_for
 from ..services.holders import HolderLookupsSpent, holder_reveal
 from ..services.operations import SPECS, Submitted, transfer_submit
@@ -114,10 +115,38 @@ def index(request):
     offered["beneficiaries"] = any(permitted(request.user, c) for c in BENEFICIARY_CAPABILITIES)
     context = {
         "offered": offered,
-        "frequent": frequent_payees(member),
+        "frequent": _frequent(request.user, member, offered),
         "immediate": immediate_institutions(),
     }
     return render(request, "transfers/index.html", context)
+
+
+#: the transfer page that repeats a transfer of each kind ("Transacciones frecuentes")
+_REPEAT = {Transfer.Kind.MEMBER: "member", Transfer.Kind.INTERBANK: "interbank"}
+
+
+def _frequent(user, member, offered: dict, limit: int = 5) -> list:
+    """ "Transacciones frecuentes" this login may follow: payees of the kinds it may transfer
+    to, paid from accounts it may debit (a company user does not see the payees of accounts
+    not granted to them), each with the link that opens the form, its saved payee chosen
+    while it is still saved (a deleted one would end in "not found")."""
+    scope = debit_scope(user)
+    allowed = set(scope.values_list("pk", flat=True)) if scope is not None else None
+    rows = [
+        row
+        for row in frequent_payees(member, limit=50)
+        if offered.get(_REPEAT.get(row.kind)) and (allowed is None or row.origin_id in allowed)
+    ][:limit]
+    saved = set(
+        beneficiaries_of(member)
+        .filter(pk__in=[row.beneficiary_id for row in rows if row.beneficiary_id])
+        .values_list("pk", flat=True)
+    )
+    for row in rows:
+        row.repeat_url = reverse(PAGES[_REPEAT[row.kind]].url_name)
+        if row.beneficiary_id in saved:
+            row.repeat_url += f"?beneficiario={row.beneficiary_id}"
+    return rows
 
 
 # --- The form and the "verify" page ------------------------------------------------------------
