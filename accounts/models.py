@@ -23,6 +23,8 @@ class Product(models.TextChoices):
     PROGRESAR = "PROGRESAR", _("CUENTA PROGRESAR CLIENTES")
     CHECKING = "CORRIENTE", _("CUENTA CORRIENTE")
     TERM_DEPOSIT = "PLAZO_FIJO", _("DEPÓSITO A PLAZO FIJO")
+    #: a credit card of the cooperative: its balance is the credit still available
+    CREDIT_CARD = "TARJETA", _("TARJETA DE CRÉDITO")
     INTERNAL = "INTERNA", _("CUENTA INTERNA")
 
 
@@ -42,6 +44,7 @@ class InternalAccount(models.TextChoices):
     CARD_PORTFOLIO = "CARD_PORTFOLIO", _("Cartera de tarjetas")
     INTEREST_EXPENSE = "INTEREST_EXPENSE", _("Gasto de intereses")
     PAYROLL_CLEARING = "PAYROLL_CLEARING", _("Transitoria de pagos masivos")
+    PAYMENTS_IN_TRANSIT = "PAYMENTS_IN_TRANSIT", _("Pagos de servicios en tránsito")
 
 
 class Account(models.Model):

@@ -17,6 +17,8 @@ def layout_links() -> dict[str, str]:
         "statement": reverse("accounts:statement"),
         "transfers": reverse("transfers:index"),
         "beneficiaries": reverse("transfers:beneficiaries"),
+        "cards": reverse("transfers:cards"),
+        "services": reverse("payments:index"),
         "toggle_amounts": reverse("accounts:toggle_amounts"),
         "logout": reverse("identity:logout"),
         "login": reverse("identity:login"),
@@ -44,7 +46,12 @@ def portal(request):
     if menu is None:
         # A member's menu: everything the retail portal offers.
         context.update(
-            company_profile=None, can_transfer=True, can_position=True, can_beneficiaries=True
+            company_profile=None,
+            can_transfer=True,
+            can_position=True,
+            can_beneficiaries=True,
+            can_pay_cards=True,
+            can_pay_services=True,
         )
     else:
         context.update(menu)
@@ -58,6 +65,7 @@ def portal(request):
 _MENU_APPS = {
     "accounts": "position",  # an account's movements, a receipt, an investment
     "transfers": "transfers",
+    "payments": "services",
     "payroll": "payroll",
     "identity": "profile",
 }
@@ -67,6 +75,10 @@ _MENU_PAGES = {
     ("transfers", "beneficiary_new"): "beneficiaries",
     ("transfers", "beneficiary_edit"): "beneficiaries",
     ("transfers", "beneficiary_delete"): "beneficiaries",
+    ("transfers", "cards"): "cards",
+    ("transfers", "card_pay"): "cards",
+    ("transfers", "card_confirm"): "cards",
+    ("transfers", "card_receipt"): "cards",
 }
 
 

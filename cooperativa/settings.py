@@ -337,6 +337,14 @@ TRANSFER_HOLDER_LOOKUPS_PER_HOUR = int(os.environ.get("TRANSFER_HOLDER_LOOKUPS_P
 INTERBANK_RETURN_REFUNDS_FEE = env_bool("INTERBANK_RETURN_REFUNDS_FEE", True)
 # Which gateway reaches the central bank: the simulator unless a real one is configured.
 SPI_GATEWAY = os.environ.get("SPI_GATEWAY", "transfers.services.gateway.SimulatedGateway")
+# Service payments (issue 14): a biller that does not answer a payment within this many seconds
+# leaves it PENDIENTE (never failed); the simulator's "slow" biller answers after
+# PAYMENTS_SIMULATOR_SLOW. Unknown payments are asked again after BACKOFF_BASE · 2^n seconds
+# (at most BACKOFF_MAX).
+PAYMENTS_GATEWAY_TIMEOUT = float(os.environ.get("PAYMENTS_GATEWAY_TIMEOUT", "8"))
+PAYMENTS_SIMULATOR_SLOW = float(os.environ.get("PAYMENTS_SIMULATOR_SLOW", "10"))
+PAYMENTS_STATUS_BACKOFF_BASE = int(os.environ.get("PAYMENTS_STATUS_BACKOFF_BASE", "60"))
+PAYMENTS_STATUS_BACKOFF_MAX = int(os.environ.get("PAYMENTS_STATUS_BACKOFF_MAX", "3600"))
 # Enterprise orders waiting for signatures expire (and release their held funds) after this.
 ENTERPRISE_ORDER_HOURS = int(os.environ.get("ENTERPRISE_ORDER_HOURS", "72"))
 # The cooperative's maximums for company limits (daily, weekly, monthly) until the back office

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("identity.urls")),
     path("", include("accounts.urls")),
     path("", include("transfers.urls")),
+    path("", include("payments.urls")),
     path("", include("enterprise.urls")),
     path("", include("payroll.urls")),
     path("", include("support.urls")),

@@ -34,11 +34,17 @@ class LoanAdmin(admin.ModelAdmin):
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
-    list_display = ("masked_number", "owner", "brand", "kind", "credit_limit_shown")
+    list_display = ("masked_number", "owner", "brand", "kind", "credit_limit_shown", "account")
     credit_limit_shown = money_column(Card, "credit_limit")
+    exclude = ("number_token",)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("owner", "masked_number") if obj else ()
+        if obj is None:
+            return ("account",)
+        if obj.account_id is not None:
+            # Its credit lives in the ledger: the limit and what is used move by postings.
+            return ("owner", "masked_number", "kind", "credit_limit", "used_revolving", "account")
+        return ("owner", "masked_number", "account")
 
     def save_model(self, request, obj, form, change):
         card_save(card=obj)

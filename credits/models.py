@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Account
 from identity.models import Member
 
 
@@ -50,6 +52,11 @@ class Loan(models.Model):
 
 
 class Card(models.Model):
+    """A card of the cooperative. A credit card with a ledger ``account`` (product TARJETA,
+    opened by ``credits.services.card_account_open``) keeps its credit there: the account's
+    balance is the credit still available, so a payment or a purchase posted through the ledger
+    shows on the position at once. A card without one shows the amounts staff typed."""
+
     class Kind(models.TextChoices):
         CREDIT = "CREDITO", _("Crédito")
         DEBIT = "DEBITO", _("Débito")
@@ -73,14 +80,49 @@ class Card(models.Model):
         _("pago mínimo"), max_digits=18, decimal_places=2, default=Decimal("0")
     )
     payment_due_on = models.DateField(_("fecha máxima de pago"), null=True, blank=True)
+    account = models.OneToOneField(
+        Account,
+        verbose_name=_("cuenta contable"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="card",
+    )
+    # The keyed hash of the number (``common.cards.card_token``): how a payment finds the card.
+    number_token = models.CharField(_("token del número"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("tarjeta")
         verbose_name_plural = _("tarjetas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number_token"], condition=~Q(number_token=""), name="card_token_once"
+            )
+        ]
 
     def __str__(self):
         return f"{self.brand} {self.masked_number}"
 
     @property
     def available_credit(self) -> Decimal:
+        if self.account_id is not None:
+            return self.account.balance
         return self.credit_limit - self.used_revolving - self.used_deferred
+
+    @property
+    def used_total(self) -> Decimal:
+        """Everything owed on the card: what its owner pays with «Pago total»."""
+        return max(self.credit_limit - self.available_credit, Decimal("0.00"))
+
+    @property
+    def revolving(self) -> Decimal:
+        """Used outside deferred purchases (with a ledger account: the total owed less what is
+        deferred)."""
+        if self.account_id is not None:
+            return max(self.used_total - self.used_deferred, Decimal("0.00"))
+        return self.used_revolving
+
+    @property
+    def minimum_due(self) -> Decimal:
+        """«Pago mínimo»: the statement's minimum, never more than what is owed."""
+        return min(self.minimum_payment, self.used_total)

@@ -15,6 +15,7 @@ class EnterpriseConfig(AppConfig):
             register_debit_scope,
         )
 
+        from .selectors import payment_queries  # noqa: F401  (registers Consultas rows)
         from .selectors.access import account_scope_for
         from .services import operations
         from .services.approvals import register_operation_runner

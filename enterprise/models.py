@@ -111,6 +111,7 @@ class Service(models.TextChoices):
     TRANSFER_MEMBER = "TRANSF_COOPROGRESO", _("Transferencias Cooprogreso")
     TRANSFER_INTERBANK = "TRANSF_INTERBANCARIAS", _("Transferencias interbancarias")
     CARD_PAYMENT = "PAGO_TARJETAS", _("Pago de tarjetas")
+    SERVICE_PAYMENT = "PAGO_SERVICIOS", _("Pago de servicios")
     BENEFICIARIES_MEMBER = "BENEF_COOPROGRESO", _("Beneficiarios Cooprogreso")
     BENEFICIARIES_INTERBANK = "BENEF_OTROS_BANCOS", _("Beneficiarios otros bancos")
     BENEFICIARIES_CARDS = "BENEF_TARJETAS", _("Beneficiarios tarjetas")

@@ -74,3 +74,17 @@ def trusted_payee(company, payee_account):
         holder_name=payee_account.owner.full_name,
         approved_at=long_ago,
     )
+
+
+@pytest.fixture
+def payment_bands(company):
+    """The company's "Pagos de tarjetas y servicios" bands: up to $ 50 level A signs alone,
+    above it A and B."""
+    return [
+        ApprovalBand.objects.create(
+            company=company, operation=Operation.PAYMENT, up_to=Decimal("50"), signatures=["A"]
+        ),
+        ApprovalBand.objects.create(
+            company=company, operation=Operation.PAYMENT, up_to=None, signatures=["A", "B"]
+        ),
+    ]

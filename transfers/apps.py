@@ -7,7 +7,7 @@ class TransfersConfig(AppConfig):
     def ready(self):
         from accounts.registries.operations import register_operation
 
-        from .services.operations import SPECS
+        from .services.operations import CARD_SPECS, SPECS
 
-        for spec in SPECS.values():
+        for spec in (*SPECS.values(), *CARD_SPECS.values()):
             register_operation(spec)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DEPOSIT_PRODUCTS, Account
 from accounts.registries.operations import Precheck, operation_hints, operation_precheck
+from accounts.registries.permissions import permitted
 from accounts.registries.scopes import debit_scope
 from common.money_input import MoneyField
 from identity.models import IdType, Member
@@ -18,17 +19,29 @@ from .services.beneficiaries import (
     identification_check,
     limits_problem,
 )
+from .services.cards import (
+    CardPayee,
+    card_amount_problem,
+    card_amounts,
+    card_payee_check,
+    card_payees_of,
+)
 from .services.fees import interbank_fee
 from .services.holders import Holder, holder_reveal
 from .services.limits import funds_declaration_required, limit_hint, limit_problem
 from .services.operations import (
+    CARD_INTERBANK,
+    CARD_OWN,
     INTERBANK,
     MEMBER,
     OWN,
+    CardData,
+    CardPaymentPayload,
     InterbankTransferPayload,
     MemberTransferPayload,
     OwnTransferPayload,
     PayeeData,
+    card_spec_for,
 )
 from .services.orders import ORIGIN_PRODUCTS, Payee, TransferError, amount_clean
 
@@ -572,3 +585,174 @@ class NewInterbankBeneficiaryForm(NewBeneficiaryForm, InterbankPayeeFields):
         return interbank_payee_fields(
             self.cleaned_data["payee"], self.cleaned_data.get("alias", "")
         )
+
+
+# --- Pago de tarjetas ---------------------------------------------------------------------------
+
+
+class CardPaymentForm(BaseTransferForm):
+    """Pay a card: a saved one, or a new one typed here (Luhn-checked, its identification
+    checked as transfers check it; a card of the cooperative must exist and be its holder's),
+    then origin, «Pago mínimo» / «Pago total» (the member's own cards of the cooperative) or
+    «Otro valor», and the reason. Which operation it is depends on the card's institution."""
+
+    MINIMUM, TOTAL, OTHER = "MINIMO", "TOTAL", "OTRO"
+    spec = CARD_OWN
+
+    beneficiary = forms.ModelChoiceField(
+        label=_("Tarjeta guardada"),
+        queryset=Beneficiary.objects.none(),
+        required=False,
+        empty_label=_("Agregar nueva tarjeta"),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Entidad financiera"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("Elige la entidad financiera"),
+    )
+    card_number = forms.CharField(
+        label=_("Número de tarjeta"),
+        max_length=23,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    id_type = forms.ChoiceField(
+        label=_("Tipo de identificación"), choices=IdType.choices, required=False
+    )
+    identification = forms.CharField(label=_("Identificación"), max_length=20, required=False)
+    holder_name = forms.CharField(
+        label=_("Nombre del beneficiario (otras entidades)"), max_length=120, required=False
+    )
+    email = forms.EmailField(label=_("Correo electrónico (opcional)"), required=False)
+    save_beneficiary = forms.BooleanField(label=_("Guardar beneficiario"), required=False)
+    alias = forms.CharField(label=_("Alias (opcional)"), max_length=40, required=False)
+    pay = forms.ChoiceField(
+        label=_("Monto a pagar"),
+        choices=[
+            (MINIMUM, _("Pago mínimo")),
+            (TOTAL, _("Pago total")),
+            (OTHER, _("Otro valor")),
+        ],
+        initial=OTHER,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    field_order = [
+        "beneficiary",
+        "institution",
+        "card_number",
+        "id_type",
+        "identification",
+        "holder_name",
+        "email",
+        "save_beneficiary",
+        "alias",
+        "origin",
+        "pay",
+        "amount",
+        "memo",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["funds_origin"], self.fields["funds_purpose"]
+        self.fields["amount"].required = False
+        self.fields["amount"].label = _("Otro valor")
+        self.fields["memo"].label = _("Motivo (opcional)")
+        payees = card_payees_of(self.member)
+        if self.member.kind == Member.Kind.COMPANY:
+            payees = payees.filter(approved_at__isnull=False)
+        self.fields["beneficiary"].queryset = payees
+        self.fields["institution"].queryset = card_institutions(self.user)
+        self.amounts = None  # «Pago mínimo» and «Pago total» of the chosen card, if offered
+
+    @property
+    def payee(self) -> CardPayee | None:
+        return self.cleaned_data.get("payee") if hasattr(self, "cleaned_data") else None
+
+    def clean_amount(self):
+        if self.cleaned_data.get("amount") in (None, ""):
+            return None
+        return super().clean_amount()
+
+    def clean(self):
+        data = self.cleaned_data
+        payee = self._card(data)
+        if payee is not None:
+            data["payee"] = payee
+            self.spec = card_spec_for(payee)
+            if not permitted(self.user, self.spec.code):
+                self.add_error("institution", gettext("Tu usuario no tiene este servicio."))
+            self._amount(data, payee)
+        return super().clean()
+
+    def _card(self, data) -> CardPayee | None:
+        beneficiary = data.get("beneficiary")
+        if beneficiary is not None:
+            return CardPayee.of(beneficiary, data.get("email", ""))
+        try:
+            return card_payee_check(
+                member=self.member,
+                institution=data.get("institution"),
+                number=data.get("card_number", ""),
+                id_type=data.get("id_type", ""),
+                identification=data.get("identification", ""),
+                name=data.get("holder_name", ""),
+                email=data.get("email", ""),
+            )
+        except TransferError as exc:
+            exc.add_to(self)
+            return None
+
+    def _amount(self, data, payee: CardPayee) -> None:
+        self.amounts = card_amounts(member=self.member, payee=payee)
+        choice = data.get("pay") or self.OTHER
+        if choice != self.OTHER:
+            if self.amounts is None:
+                self.add_error(
+                    "pay", gettext("Para esta tarjeta ingresa el valor a pagar en «Otro valor».")
+                )
+                return
+            value = self.amounts.minimum if choice == self.MINIMUM else self.amounts.total
+            if value <= 0:
+                self.add_error("pay", gettext("Esta tarjeta no tiene valores por pagar."))
+                return
+            data["amount"] = value
+        elif data.get("amount") is None:
+            if "amount" not in self.errors:
+                self.add_error("amount", gettext("Ingresa el monto."))
+            return
+        problem = card_amount_problem(member=self.member, payee=payee, amount=data["amount"])
+        if problem:
+            self.add_error("amount", problem)
+
+    def charges(self):
+        if self.spec is CARD_INTERBANK:
+            fee, vat = interbank_fee()
+            return fee, vat, fee + vat
+        return super().charges()
+
+    def idempotency_key(self) -> str:
+        return f"tc-{self.member.pk}-{self.cleaned_data['key']}"
+
+    def payload(self) -> CardPaymentPayload:
+        return CardPaymentPayload(
+            **self.common_payload(), card=CardData.of(self.cleaned_data["payee"])
+        )
+
+    def payee_to_save(self) -> CardPayee | None:
+        data = self.cleaned_data
+        if data.get("beneficiary") is None and data.get("save_beneficiary"):
+            return data["payee"]
+        return None
+
+
+def card_institutions(user):
+    """The institutions whose cards this login may pay: the cooperative first."""
+    institutions = Institution.objects.filter(active=True).order_by("-is_self", "name")
+    if user is not None and not permitted(user, CARD_OWN.code):
+        institutions = institutions.exclude(is_self=True)
+    if user is not None and not permitted(user, CARD_INTERBANK.code):
+        institutions = institutions.filter(is_self=True)
+    return institutions

@@ -78,6 +78,9 @@ class Beneficiary(models.Model):
     )
     identification = models.CharField(_("identificación"), max_length=20, blank=True)
     email = models.EmailField(_("correo electrónico"), blank=True)
+    # A card payee: ``account_number`` holds the masked number, this the keyed hash of the
+    # number (``common.cards.card_token``); the number itself is never stored.
+    card_token = models.CharField(_("token de la tarjeta"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -116,6 +119,8 @@ class Transfer(models.Model):
         OWN = "PROPIA", _("Transferencia a mis cuentas")
         MEMBER = "COOPROGRESO", _("Transferencia Cooprogreso")
         INTERBANK = "INTERBANCARIA", _("Transferencia interbancaria")
+        CARD = "TARJETA", _("Pago de tarjeta Cooprogreso")
+        CARD_INTERBANK = "TARJETA_SPI", _("Pago de tarjeta de otra institución")
 
     class Status(models.TextChoices):
         DONE = "EXITOSA", _("Exitosa")
@@ -155,6 +160,8 @@ class Transfer(models.Model):
     to_id_type = models.CharField(max_length=10, choices=IdType.choices, blank=True)
     to_identification = models.CharField(max_length=20, blank=True)
     to_email = models.EmailField(blank=True)
+    # A card payment: the card's keyed hash (``to_account_number`` holds it masked).
+    card_token = models.CharField(max_length=64, blank=True)
     amount = models.DecimalField(_("monto"), **MONEY)
     fee = models.DecimalField(_("comisión"), default=0, **MONEY)
     vat = models.DecimalField(_("IVA"), default=0, **MONEY)
@@ -201,6 +208,12 @@ class Transfer(models.Model):
     @property
     def total(self):
         return self.amount + self.fee + self.vat
+
+
+#: the kinds that go to other institutions through the central bank's settlement (SPI)
+SPI_KINDS = (Transfer.Kind.INTERBANK, Transfer.Kind.CARD_INTERBANK)
+#: card payments (``transfers.services.cards``)
+CARD_KINDS = (Transfer.Kind.CARD, Transfer.Kind.CARD_INTERBANK)
 
 
 class LimitCategory(models.TextChoices):

@@ -13,16 +13,20 @@ from accounts.registries.scopes import account_scope
 from common.money_input import parse_amount
 from common.refusal import Refusal
 
-from .models import Beneficiary, Institution, LimitCategory, Transfer
+from .models import CARD_KINDS, Beneficiary, Institution, LimitCategory, Transfer
 from .services.limits import limits_of, used_of
-from .services.operations import SPECS
+from .services.operations import CARD_SPECS, SPECS
 
 #: the page names (capabilities) a company grants through its services
 TRANSFER_CAPABILITIES = tuple(spec.code for spec in SPECS.values())
 RECEIPTS = "transfers.receipts"
 BENEFICIARIES_MEMBER = "transfers.beneficiaries.member"
 BENEFICIARIES_INTERBANK = "transfers.beneficiaries.interbank"
-BENEFICIARY_CAPABILITIES = (BENEFICIARIES_MEMBER, BENEFICIARIES_INTERBANK)
+#: card payees (the company service BENEF_TARJETAS)
+BENEFICIARIES_CARD = "BENEF_TARJETAS"
+BENEFICIARY_CAPABILITIES = (BENEFICIARIES_MEMBER, BENEFICIARIES_INTERBANK, BENEFICIARIES_CARD)
+#: Pago de tarjetas: a card of the cooperative, another institution's
+CARD_CAPABILITIES = tuple(spec.code for spec in CARD_SPECS.values())
 #: members only: a company's limits are its own (Niveles de firma)
 LIMITS = "transfers.limits"
 
@@ -52,6 +56,30 @@ def transfer_get_for_user(user, pk: int) -> Transfer:
     return transfer
 
 
+def card_payment_get_for_user(user, pk: int) -> Transfer:
+    """A card payment's receipt: the customer's own, and for a company user only those of the
+    accounts granted to them."""
+    member = customer_for(user, *CARD_CAPABILITIES, RECEIPTS)
+    payments = Transfer.objects.select_related(
+        "origin", "destination", "institution", "transaction"
+    ).filter(member=member, kind__in=CARD_KINDS)
+    scope = account_scope(user)
+    if scope is not None:
+        payments = payments.filter(origin__in=scope.values("pk"))
+    payment = payments.filter(pk=pk).first()
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def card_payee_get_for_user(user, pk) -> Beneficiary:
+    """A saved card («Pagar» from Pago de tarjetas or Administrar beneficiarios)."""
+    beneficiary = beneficiary_get_for_user(user, pk, *CARD_CAPABILITIES)
+    if beneficiary.kind != Beneficiary.Kind.CARD:
+        raise Http404
+    return beneficiary
+
+
 def beneficiary_get_for_user(user, pk, *capabilities: str) -> Beneficiary:
     member = customer_for(user, *(capabilities or BENEFICIARY_CAPABILITIES))
     if not str(pk).isdigit():
@@ -62,15 +90,17 @@ def beneficiary_get_for_user(user, pk, *capabilities: str) -> Beneficiary:
     return beneficiary
 
 
-def transfer_already_done(*, member, post) -> Transfer | None:
+def transfer_already_done(*, member, post, prefix: str = "tr") -> Transfer | None:
     """The transfer a re-posted confirm already made (double click, reload, back button): its
     receipt is shown again, before any check that the first one's own debit would now fail.
-    The same key with other data raises ``KeyReused``."""
+    The same key with other data raises ``KeyReused``. Card payments' keys start "tc"."""
     try:
         key = uuid.UUID(post.get("key", ""))
     except ValueError:
         return None
-    done = Transfer.objects.filter(idempotency_key=f"tr-{member.pk}-{key}", member=member).first()
+    done = Transfer.objects.filter(
+        idempotency_key=f"{prefix}-{member.pk}-{key}", member=member
+    ).first()
     if done is None:
         return None
     try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import beneficiaries, limits, orders
+from .views import beneficiaries, cards, limits, orders
 
 app_name = "transfers"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     ),
     path("transferencias/<int:pk>/", orders.receipt, name="receipt"),
     path("transferencias/cupos/", limits.LimitsView.as_view(), name="limits"),
+    path("pago-tarjetas/", cards.cards, name="cards"),
+    path("pago-tarjetas/pagar/", cards.card_pay, name="card_pay"),
+    path("pago-tarjetas/pagar/confirmar/", cards.CardConfirmView.as_view(), name="card_confirm"),
+    path("pago-tarjetas/<int:pk>/", cards.card_receipt, name="card_receipt"),
     path("beneficiarios/", beneficiaries.beneficiaries, name="beneficiaries"),
     path(
         "beneficiarios/nuevo/<slug:tab>/",

@@ -138,6 +138,9 @@ class OperationSpec:
     #: released(payload, reference): gives back what the submission reserved while it waited
     #: (``on_registered``), when it will never run (rejected, expired, withdrawn, failed).
     released: Callable[[Payload, int], None] | None = None
+    #: whether a submission that waits for signatures holds amount + charges on ``origin``.
+    #: A scheduled payment's order approves a maximum for bills still to come: nothing to hold.
+    holds_funds: bool = True
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext
 
 from ..models import Account, Entry, Hold, Transaction
+from ..registries.integrity import registered_problems
 
 HALF_CENT = Decimal("0.005")
 ZERO = Value(0, output_field=DecimalField(max_digits=18, decimal_places=2))
@@ -31,6 +32,7 @@ def ledger_problems(limit: int = 50) -> list[str]:
         *_available_not_balance_less_holds(accounts, limit),
         *_negative_balances(limit),
         *_repeated_idempotency_keys(limit),
+        *registered_problems(limit),
     ]
 
 

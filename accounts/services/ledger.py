@@ -98,6 +98,7 @@ INTERNAL_ACCOUNT_NUMBERS = {
     InternalAccount.CARD_PORTFOLIO: "9900000007",
     InternalAccount.INTEREST_EXPENSE: "9900000008",
     InternalAccount.PAYROLL_CLEARING: "9900000009",
+    InternalAccount.PAYMENTS_IN_TRANSIT: "9900000010",
 }
 
 
@@ -105,9 +106,11 @@ def internal_accounts_ensure() -> None:
     """The cooperative's own accounts exist (a migration creates them; a flushed test database
     or a new internal account added later gets them here)."""
     for code, number in INTERNAL_ACCOUNT_NUMBERS.items():
-        Account.objects.get_or_create(
+        _account, created = Account.objects.get_or_create(
             internal_code=code, defaults={"number": number, "product": Product.INTERNAL}
         )
+        if created:
+            shared_ids_forget()
 
 
 def internal_account_id(code: InternalAccount | str) -> int:
@@ -180,9 +183,11 @@ def transaction_post(
     round trips; a duplicate key then breaks its transaction and the IntegrityError is its to
     handle.
 
-    ``also_insert(transaction_id) -> (sql, params)``: one ``INSERT … RETURNING id`` of the
-    caller's own row about this posting (a transfer, an order), written by the posting's last
-    statement on PostgreSQL instead of a round trip of its own; its id is ``txn.also_id``.
+    ``also_insert(transaction_id) -> (sql, params)``: one ``INSERT … RETURNING id`` (or a
+    conditional ``UPDATE … RETURNING id``) of the caller's own row about this posting (a
+    transfer, an order, a payment settled), written by the posting's last statement on
+    PostgreSQL instead of a round trip of its own; its id is ``txn.also_id`` (None when the
+    update matched no row: the caller then rolls its transaction back).
     """
     if not idempotency_key:
         raise InvalidPosting(gettext("Falta la clave de idempotencia."))
@@ -287,11 +292,6 @@ def _post(
     # issue, without its per-object cost (make bench holds it to half of bare psycopg).
     connection = transaction.get_connection()
     ids = sorted({leg.account_id for leg in legs})
-    accounts = _accounts_lock(connection, ids)
-    posted_at = _posting_time(requested=posted_at, accounts=accounts.values())
-    if consume_holds:
-        _holds_consume(hold_ids=consume_holds, accounts=accounts, closed_at=posted_at)
-    rows = _legs_apply(legs, accounts)
     txn = Transaction(
         kind=kind,
         channel=channel,
@@ -300,29 +300,29 @@ def _post(
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         initiated_by=initiated_by if getattr(initiated_by, "pk", None) else None,
-        posted_at=posted_at,
         details=details,
     )
+    if connection.vendor == "postgresql" and posted_at is None:
+        shared = [pk for pk in ids if pk in _shared_ids()]
+        if shared and _post_shared_last(
+            connection, txn, legs, ids, shared, consume_holds=consume_holds, also_insert=also_insert
+        ):
+            return _saved(txn, connection)
+    accounts = _accounts_lock(connection, ids)
+    posted_at = _posting_time(requested=posted_at, accounts=accounts.values())
+    if consume_holds:
+        _holds_consume(hold_ids=consume_holds, accounts=accounts, closed_at=posted_at)
+    rows = _legs_apply(legs, accounts)
+    txn.posted_at = posted_at
     prep = _field_prep(connection)
     when = prep("posted_at", posted_at)
-    txn_params = [
-        kind,
-        channel,
-        txn.memo,
-        reason,
-        idempotency_key,
-        fingerprint,
-        txn.initiated_by_id,
-        when,
-        prep("details", details),
-    ]
     with connection.cursor() as cursor:
         # A concurrent duplicate of this key queued behind our locks; when it gets them, this
         # insert fails on the unique index and the caller returns our transaction instead.
         if connection.vendor == "postgresql":
-            txn.pk = _entries_insert_postgresql(cursor, txn_params, rows, when)
+            txn.pk = _entries_insert_postgresql(cursor, _txn_params(txn, prep), rows, when)
         else:
-            txn.pk = _entries_insert_sqlite(cursor, txn_params, rows, when)
+            txn.pk = _entries_insert_sqlite(cursor, _txn_params(txn, prep), rows, when)
         extra_sql, extra_params = also_insert(txn.pk) if also_insert else (None, [])
         also_id = _balances_update(
             cursor,
@@ -335,19 +335,194 @@ def _post(
         )
         if extra_sql:
             txn.also_id = also_id
+    return _saved(txn, connection)
+
+
+def _txn_params(txn: Transaction, prep) -> list:
+    return [
+        txn.kind,
+        txn.channel,
+        txn.memo,
+        txn.reason,
+        txn.idempotency_key,
+        txn.fingerprint,
+        txn.initiated_by_id,
+        prep("posted_at", txn.posted_at),
+        prep("details", txn.details),
+    ]
+
+
+def _saved(txn: Transaction, connection) -> Transaction:
     txn._state.adding = False
     txn._state.db = connection.alias
     return txn
 
 
+# --- The cooperative's shared accounts, locked last (PostgreSQL) ------------------------------
+#
+# Every bill payment credits payments in transit, fee income and VAT payable; every card or
+# loan payment its portfolio. Held from the first statement to the commit, those few rows
+# would make all postings queue one behind another. So a posting locks its own accounts first
+# (the members', in id order, with the funds checks in Python as always), then the shared ones
+# in its last statement, which also writes everything: the shared rows are held for that one
+# statement and the commit. Lock order is (internal account?, id) everywhere (see
+# ``_accounts_lock``): no two postings can deadlock.
+
+_shared: set[int] | None = None
+
+
+def _shared_ids() -> set[int]:
+    """Ids of the cooperative's own accounts (``internal_code`` set), kept per process. A stale
+    set is harmless: an internal account missing from it is locked the ordinary way, and an id
+    in it that is not internal (a reset database) is found out before anything is written."""
+    global _shared
+    if _shared is None:
+        _shared = set(
+            Account.objects.filter(internal_code__isnull=False).values_list("pk", flat=True)
+        )
+    return _shared
+
+
+def shared_ids_forget(**kwargs) -> None:
+    global _shared
+    _shared = None
+
+
+_COLUMNS = "id, number, status, internal_code, balance, available, last_posted_at, owner_id"
+
+
+def _post_shared_last(
+    connection, txn, legs, ids, shared, *, consume_holds, also_insert
+) -> Transaction | None:
+    """The posting in two statements: its own accounts locked (with the transaction's id
+    drawn), then one statement that locks the shared accounts and writes the transaction, the
+    entries, every balance, the owners' version and the caller's row. None (nothing written)
+    if the shared set was stale: the caller posts the ordinary way."""
+    own = [pk for pk in ids if pk not in shared]
+    accounts, txn.pk = _own_lock_shared_read(connection, own, shared)
+    if len(accounts) != len(ids):
+        raise InvalidPosting(gettext("Una de las cuentas no existe."))
+    if any(not accounts[pk].is_internal for pk in shared):
+        shared_ids_forget()
+        return None
+    # Later than every own account's last movement; the statement moves it past the shared
+    # accounts' too, under their locks.
+    posted_at = _posting_time(requested=None, accounts=[accounts[pk] for pk in own])
+    if consume_holds:
+        _holds_consume(hold_ids=consume_holds, accounts=accounts, closed_at=posted_at)
+    rows = _legs_apply(legs, accounts)  # status and funds; shared balances are the database's
+    prep = _field_prep(connection)
+    txn.posted_at = posted_at
+    extra_sql, extra_params = also_insert(txn.pk) if also_insert else (None, [])
+    sql, params = _shared_last_sql(
+        txn, prep, rows, accounts, own, shared, extra_sql, list(extra_params)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        at, updated, also_id = cursor.fetchone()
+    if updated != len(shared):
+        raise InvalidPosting(gettext("Una de las cuentas no existe."))
+    txn.posted_at = _aware(at)
+    if extra_sql:
+        txn.also_id = also_id
+    return txn
+
+
+def _own_lock_shared_read(connection, own, shared) -> tuple[dict[int, _Locked], int]:
+    """The own accounts locked (id order) and the shared ones read (status, kind) without a
+    lock, with a new transaction id, in one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH own AS (SELECT {_COLUMNS} FROM accounts_account"  # noqa: S608 - placeholders only
+            f" WHERE id IN ({_placeholders(len(own)) or 'NULL'}) ORDER BY id FOR NO KEY UPDATE),"
+            " n AS (SELECT nextval(pg_get_serial_sequence('accounts_transaction', 'id')) AS id)"
+            " SELECT own.*, n.id FROM own, n UNION ALL"
+            f" SELECT a.{_COLUMNS.replace(', ', ', a.')}, n.id FROM accounts_account a, n"
+            f" WHERE a.id IN ({_placeholders(len(shared))})",
+            [*own, *shared],
+        )
+        found = cursor.fetchall()
+    accounts = {
+        row[0]: _Locked(
+            row[0], row[1], row[2], row[3], _decimal(row[4]), _decimal(row[5]), row[6], row[7]
+        )
+        for row in found
+    }
+    return accounts, found[0][8]
+
+
+def _shared_last_sql(txn, prep, rows, accounts, own, shared, extra_sql, extra_params):
+    """The last statement of a posting with shared accounts (see ``_post_shared_last``)."""
+    shared_set = set(shared)
+    values = ", ".join(["(%s::int, %s::bigint, %s::numeric, %s::numeric, %s, %s)"] * len(rows))
+    legs_params = [
+        v
+        for n, (leg, balance_after) in enumerate(rows)
+        for v in (
+            n,
+            leg.account_id,
+            leg.amount,
+            None if leg.account_id in shared_set else balance_after,
+            leg.description,
+            leg.role,
+        )
+    ]
+    marks = _placeholders(len(shared))
+    sql = (
+        f"WITH hot AS (SELECT id, balance, available, last_posted_at FROM accounts_account"  # noqa: S608
+        f" WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE),"
+        " at AS (SELECT GREATEST(%s::timestamptz, MAX(last_posted_at)) AS at FROM hot),"
+        f" v(ord, account_id, amount, balance_after, description, role) AS (VALUES {values}),"
+        f" delta AS (SELECT account_id, SUM(amount) AS amount FROM v WHERE account_id IN ({marks})"
+        " GROUP BY account_id),"
+        " shared_upd AS (UPDATE accounts_account a SET balance = hot.balance + delta.amount,"
+        " available = hot.available + delta.amount, last_posted_at = at.at FROM hot, delta, at"
+        " WHERE a.id = hot.id AND delta.account_id = hot.id RETURNING a.id),"
+        " txn AS (INSERT INTO accounts_transaction (id, kind, channel, memo, reason,"
+        " idempotency_key, fingerprint, initiated_by_id, details, posted_at)"
+        " SELECT %s::bigint, %s, %s, %s, %s, %s, %s, %s::bigint, %s::jsonb, at.at FROM at"
+        " RETURNING id),"
+        " entries AS (INSERT INTO accounts_entry (transaction_id, account_id, amount,"
+        " balance_after, description, role, posted_at) SELECT txn.id, v.account_id, v.amount,"
+        " COALESCE(v.balance_after, hot.balance"
+        " + SUM(v.amount) OVER (PARTITION BY v.account_id ORDER BY v.ord)),"
+        " v.description, v.role, at.at FROM txn, at, v LEFT JOIN hot ON hot.id = v.account_id"
+        " ORDER BY v.ord RETURNING 1)"
+    )
+    params = [*shared, prep("posted_at", txn.posted_at), *legs_params, *shared]
+    params += [txn.pk, *_txn_params(txn, prep)[:7], prep("details", txn.details)]
+    if own:
+        case = " ".join(["WHEN %s THEN %s"] * len(own))
+        sql += (
+            f", own_upd AS (UPDATE accounts_account SET balance = CASE accounts_account.id {case}"  # noqa: S608
+            f" END, available = CASE accounts_account.id {case} END, last_posted_at = at.at"
+            f" FROM at WHERE accounts_account.id IN ({_placeholders(len(own))})"
+            " RETURNING owner_id),"
+            " bump AS (UPDATE identity_member SET products_version = products_version + 1"
+            " WHERE id IN (SELECT owner_id FROM own_upd))"
+        )
+        params += [v for pk in own for v in (pk, accounts[pk].balance)]
+        params += [v for pk in own for v in (pk, accounts[pk].available)]
+        params += own
+    if extra_sql:
+        sql += f", also AS ({extra_sql})"
+        params += extra_params
+    also = "(SELECT id FROM also)" if extra_sql else "NULL"
+    sql += f" SELECT at.at, (SELECT count(*) FROM shared_upd), {also} FROM at"  # noqa: S608
+    return sql, params
+
+
 def _accounts_lock(connection, ids: list[int]) -> dict[int, _Locked]:
-    # Locks in id order: two postings over the same accounts queue instead of deadlocking.
+    # Locks members' accounts first, then the cooperative's own, each in id order (the order
+    # ``_post_shared_last`` keeps too): two postings over the same accounts queue instead of
+    # deadlocking.
     # NO KEY UPDATE still lets other transactions insert entries referencing these rows.
     lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, number, status, internal_code, balance, available, last_posted_at, owner_id"  # noqa: S608 - only placeholders are interpolated
-            f" FROM accounts_account WHERE id IN ({_placeholders(len(ids))}) ORDER BY id{lock}",
+            f" FROM accounts_account WHERE id IN ({_placeholders(len(ids))})"
+            f" ORDER BY internal_code IS NOT NULL, id{lock}",
             ids,
         )
         accounts = {
@@ -487,12 +662,21 @@ def _balances_update(
             params,
         )
         return None
+    if extra_sql and connection.vendor == "postgresql":
+        # No member's account (the cooperative's own accounts only): still one round trip.
+        cursor.execute(
+            f"WITH touched AS ({update_accounts} RETURNING id), also AS ({extra_sql})"  # noqa: S608
+            " SELECT (SELECT id FROM also)",
+            params + list(extra_params),
+        )
+        return cursor.fetchone()[0]
     cursor.execute(update_accounts, params)
     if owners:
         cursor.execute(f"{bump_owners} WHERE id IN ({_placeholders(len(owners))})", owners)
     if extra_sql:
         cursor.execute(extra_sql, extra_params)
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+        return row[0] if row else None
     return None
 
 

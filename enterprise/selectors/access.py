@@ -11,13 +11,9 @@ from accounts.models import Account
 
 from ..models import CompanyRole, CompanyUser, Service
 
-#: The services the portal offers today: the only ones "Editar servicios por rol" shows, the
-#: menu and the pages grant, and a form accepts. The card services stay in ``Service`` (rows
-#: may hold them) but lead nowhere until card payments exist: issue 14 adds them here.
-OFFERED_SERVICES = frozenset(Service.values) - {
-    Service.CARD_PAYMENT,
-    Service.BENEFICIARIES_CARDS,
-}
+#: The services the portal offers: the ones "Editar servicios por rol" shows, the menu and the
+#: pages grant, and a form accepts.
+OFFERED_SERVICES = frozenset(Service.values)
 
 ROLE_SERVICES = {
     # An administrator's own operations execute with their code; signing others' is the

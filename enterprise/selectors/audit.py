@@ -40,17 +40,18 @@ class ActionWords:
     group: str
 
 
-#: The kinds of action, as the filter groups them; the first five are a company's.
+#: The kinds of action, as the filter groups them; the first six are a company's.
 GROUPS = {
     "usuarios": _("Usuarios"),
     "niveles": _("Niveles de firma y montos"),
     "ordenes": _("Órdenes"),
     "beneficiarios": _("Beneficiarios"),
     "pagos": _("Pagos masivos"),
+    "servicios": _("Pagos de servicios"),
     "seguridad": _("Seguridad y credenciales"),
     "ventanilla": _("Ventanilla y cupos"),
 }
-COMPANY_GROUPS = ("usuarios", "niveles", "ordenes", "beneficiarios", "pagos")
+COMPANY_GROUPS = ("usuarios", "niveles", "ordenes", "beneficiarios", "pagos", "servicios")
 
 
 def _w(label, sentence, group) -> ActionWords:
@@ -110,6 +111,39 @@ AUDIT_ACTIONS: dict[str, ActionWords] = {
         _("Renombrar pago masivo"), _("Renombró %(object)s como «%(new)s»"), "pagos"
     ),
     "payroll.delete": _w(_("Eliminar pago masivo"), _("Eliminó %(object)s"), "pagos"),
+    # Service payments (payments/services/operations.py, saved.py, schedules.py)
+    "saved_service.add": _w(_("Guardar servicio"), _("Guardó el servicio %(object)s"), "servicios"),
+    "saved_service.edit": _w(
+        _("Editar servicio guardado"), _("Editó el servicio %(object)s"), "servicios"
+    ),
+    "saved_service.delete": _w(
+        _("Eliminar servicio guardado"), _("Eliminó el servicio %(object)s"), "servicios"
+    ),
+    "payment_schedule.create": _w(
+        _("Programar pago"), _("Programó el pago de %(object)s"), "servicios"
+    ),
+    "payment_schedule.order": _w(
+        _("Registrar pago programado"),
+        _("Registró la orden de programar el pago de %(object)s"),
+        "servicios",
+    ),
+    "payment_schedule.pause": _w(
+        _("Pausar pago programado"), _("Pausó el pago programado de %(object)s"), "servicios"
+    ),
+    "payment_schedule.resume": _w(
+        _("Reanudar pago programado"), _("Reanudó el pago programado de %(object)s"), "servicios"
+    ),
+    "payment_schedule.cancel": _w(
+        _("Cancelar pago programado"), _("Canceló el pago programado de %(object)s"), "servicios"
+    ),
+    "payment_schedule.finish": _w(
+        _("Pago programado finalizado"),
+        _("Finalizó el pago programado de %(object)s"),
+        "servicios",
+    ),
+    "card.account_open": _w(
+        _("Abrir cuenta de tarjeta"), _("Abrió la cuenta de la tarjeta %(object)s"), "ventanilla"
+    ),
     # A person's own security (identity/services/*.py)
     "security.password": _w(_("Cambio de contraseña"), _("Cambió su contraseña"), "seguridad"),
     "security.username": _w(

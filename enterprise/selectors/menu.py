@@ -12,8 +12,11 @@ from .access import services_of
 from .orders import orders_to_sign_count
 
 _TRANSFERS = {Service.TRANSFER_OWN, Service.TRANSFER_MEMBER, Service.TRANSFER_INTERBANK}
-# Card payees join when card payments exist (issue 14; see ``access.OFFERED_SERVICES``).
-_BENEFICIARIES = {Service.BENEFICIARIES_MEMBER, Service.BENEFICIARIES_INTERBANK}
+_BENEFICIARIES = {
+    Service.BENEFICIARIES_MEMBER,
+    Service.BENEFICIARIES_INTERBANK,
+    Service.BENEFICIARIES_CARDS,
+}
 _QUERIES = {Service.QUERIES_ALL, Service.QUERIES_PENDING}
 _LEVELS_PAGES = {"levels", "limits_edit", "level_add", "level_remove", "bands_edit"}
 _ORDER_PAGES = {"order", "withdraw"}
@@ -21,7 +24,11 @@ _ORDER_PAGES = {"order", "withdraw"}
 _ORDER_ENTRIES = {
     Operation.TRANSFER: ("transfers", _TRANSFERS),
     Operation.PAYROLL: ("payroll", {Service.PAYROLL_REGISTER}),
+    Operation.PAYMENT: ("services", {Service.SERVICE_PAYMENT}),
 }
+# Card payments share the payments' bands but have their own entry.
+_CARD_ENTRY = ("cards", {Service.CARD_PAYMENT})
+_KIND_ENTRIES = {"PAGO_TARJETA": _CARD_ENTRY, "PAGO_TARJETA_INTERBANCARIA": _CARD_ENTRY}
 
 
 def company_menu_links() -> dict[str, str]:
@@ -51,6 +58,8 @@ def company_menu(request, user) -> dict | None:
         "can_beneficiaries": bool(allowed & _BENEFICIARIES),
         "can_query": bool(allowed & _QUERIES),
         "can_payroll": Service.PAYROLL_REGISTER in allowed,
+        "can_pay_services": Service.SERVICE_PAYMENT in allowed,
+        "can_pay_cards": Service.CARD_PAYMENT in allowed,
         "enterprise_section": _section(request, profile, allowed),
     }
 
@@ -88,12 +97,12 @@ def _order_section(profile, pk, allowed: set[str]) -> str:
     """An order's page, for a login without "Autorizar": the entry where such orders are
     registered (Transferencias, Pagos masivos), else Consultas, where orders are looked up.
     One query, only on these pages."""
-    operation = (
+    operation, kind = (
         ApprovalOrder.objects.filter(pk=pk, company_id=profile.company_id)
-        .values_list("operation", flat=True)
+        .values_list("operation", "kind")
         .first()
-    )
-    section, services = _ORDER_ENTRIES.get(operation, ("", set()))
+    ) or ("", "")
+    section, services = _KIND_ENTRIES.get(kind) or _ORDER_ENTRIES.get(operation, ("", set()))
     if allowed & services:
         return section
     return "queries" if allowed & _QUERIES else ""

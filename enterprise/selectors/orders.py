@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -20,8 +20,10 @@ from django.utils.translation import gettext
 
 from accounts.models import Account
 from accounts.registries.operations import Payload, operation_spec
-from common.formatting import datetime_short
+from common.formatting import date_short, datetime_short
 from identity.models import IdType
+from payments.models import Biller, Schedule
+from payments.services.fees import bill_charges
 from transfers.models import Beneficiary, Institution
 from transfers.services.fees import interbank_fee
 from transfers.services.holders import holder_name_masked
@@ -190,6 +192,10 @@ class OrderPayee:
     institution: str
     account: str
     identification: str = ""
+    #: what ``account`` is: an account number, or a bill's reference
+    account_label: str = ""
+    #: more lines the authorizer reads (a bill's number and period, a schedule's frequency)
+    details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,16 +275,42 @@ def order_views(orders: Iterable[ApprovalOrder]) -> list[OrderView]:
         if isinstance(destination := getattr(payload, "destination", None), int)
     }
     accounts = Account.objects.select_related("owner").in_bulk(destinations)
-    codes = {payee.institution for p in payloads.values() if (payee := getattr(p, "payee", None))}
+    codes = {
+        payee.institution
+        for p in payloads.values()
+        if (payee := getattr(p, "payee", None) or getattr(p, "card", None))
+    }
+    billers = Biller.objects.select_related("category").in_bulk(
+        {b for p in payloads.values() if isinstance(b := getattr(p, "biller", None), int)}
+    )
     institutions = (
         dict(Institution.objects.filter(code__in=codes).values_list("code", "name"))
         if codes
         else {}
     )
-    return [
-        _view(order, payloads[order.pk], _payee(order, payloads[order.pk], accounts, institutions))
+    views = [
+        _view(
+            order,
+            payloads[order.pk],
+            _biller_payee(payloads[order.pk], billers)
+            or _payee(order, payloads[order.pk], accounts, institutions),
+        )
         for order in orders
     ]
+    return [
+        _biller_charges(view, billers.get(getattr(payloads[view.order.pk], "biller", None)))
+        for view in views
+    ]
+
+
+def _biller_charges(view: OrderView, biller: Biller | None) -> OrderView:
+    """A bill payment's charges as the biller's fee and its VAT, when they still are that."""
+    if biller is None:
+        return view
+    fee, vat = bill_charges(biller)
+    if view.order.charges != fee + vat:
+        return view
+    return dataclasses.replace(view, fee=fee, vat=vat)
 
 
 def _payload(order: ApprovalOrder) -> Payload | None:
@@ -298,7 +330,8 @@ def _payload(order: ApprovalOrder) -> Payload | None:
 
 def _view(order: ApprovalOrder, payload: Payload | None, payee: OrderPayee | None) -> OrderView:
     interbank_rows = getattr(payload, "interbank", 0) if payee is None else 0
-    fee, vat = _fee_parts(order, 1 if getattr(payload, "payee", None) else interbank_rows)
+    single = getattr(payload, "payee", None) or getattr(payload, "card", None)
+    fee, vat = _fee_parts(order, 1 if single else interbank_rows)
     rows = getattr(payload, "rows", None)
     if rows is None:
         rows = order.payload.get("rows", 0) if isinstance(order.payload, dict) else 0
@@ -326,6 +359,16 @@ def _fee_parts(order: ApprovalOrder, payments: int) -> tuple[Decimal | None, Dec
 
 
 def _payee(order, payload, accounts, institutions) -> OrderPayee | None:
+    card = getattr(payload, "card", None)
+    if card is not None:
+        # A card: by its mask (its number is never stored), the holder as the form showed it.
+        return OrderPayee(
+            name=card.name,
+            institution=institutions.get(card.institution, card.institution),
+            account=card.masked,
+            identification=_identification(card.id_type, card.identification),
+            account_label=gettext("Tarjeta"),
+        )
     other_bank = getattr(payload, "payee", None)
     if other_bank is not None:
         # Another bank's account, as the ingresador typed or picked it.
@@ -349,6 +392,49 @@ def _payee(order, payload, accounts, institutions) -> OrderPayee | None:
             owner.id_type, owner.identification if own else mask(owner.identification)
         ),
     )
+
+
+def _biller_payee(payload, billers) -> OrderPayee | None:
+    """A service payment or a scheduled payment: the biller, its category and the reference
+    (what the authorizer compares with the bill), with the bill or the schedule's terms."""
+    biller = billers.get(getattr(payload, "biller", None))
+    if biller is None:
+        return None
+    details = []
+    if getattr(payload, "bill_number", ""):
+        details.append((gettext("Factura"), payload.bill_number))
+    if getattr(payload, "bill_period", ""):
+        details.append((gettext("Periodo"), payload.bill_period))
+    if getattr(payload, "frequency", ""):
+        details.extend(_schedule_terms(payload))
+    return OrderPayee(
+        name=biller.name,
+        institution=biller.category.name,
+        account=payload.reference,
+        account_label=gettext("Referencia"),
+        details=tuple(details),
+    )
+
+
+def _schedule_terms(payload) -> list[tuple[str, str]]:
+    """What a scheduled payment's order approves besides its maximum: when it pays."""
+    frequency = Schedule.Frequency
+    if payload.frequency == frequency.MONTHLY and payload.day_of_month:
+        when = gettext("El día %(day)s de cada mes") % {"day": payload.day_of_month}
+    else:
+        when = str(frequency(payload.frequency).label) if payload.frequency in frequency else ""
+    return [
+        (gettext("Frecuencia"), when),
+        (gettext("Desde"), _day(payload.starts_on)),
+        (gettext("Hasta"), _day(payload.ends_on) or gettext("Fecha indefinida")),
+    ]
+
+
+def _day(iso: str) -> str:
+    try:
+        return date_short(date.fromisoformat(iso)) if iso else ""
+    except ValueError:
+        return iso
 
 
 def _identification(id_type: str, number: str) -> str:

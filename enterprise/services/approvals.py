@@ -165,11 +165,13 @@ def order_create(
     concept: str = "",
     key: str | None = None,
     on_created: Callable[[ApprovalOrder], None] | None = None,
+    hold_funds: bool = True,
 ) -> ApprovalOrder:
     """An administrator's operation executes now; an ingresador's waits for signatures with
-    its amount and charges held on the debit account. ``on_created(order)`` runs in the same
-    transaction right after the order row exists, before it executes or waits (a bulk payment
-    ties its rows to it there)."""
+    its amount and charges held on the debit account (unless ``hold_funds`` is False: a
+    scheduled payment approves a maximum for bills to come, it moves no money itself).
+    ``on_created(order)`` runs in the same transaction right after the order row exists, before
+    it executes or waits (a bulk payment ties its rows to it there)."""
     profile = company_user(user)
     if profile is None or profile.role == CompanyRole.APPROVER:
         raise ApprovalError(gettext("Tu rol no permite registrar operaciones."))
@@ -208,6 +210,9 @@ def order_create(
             on_created(order)
         if profile.role == CompanyRole.ADMIN:
             _execute(order, user)
+            return order
+        if not hold_funds:
+            _notify_approvers(order)
             return order
         try:
             hold = hold_place(

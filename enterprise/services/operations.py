@@ -43,6 +43,7 @@ from .payees import payee_check
 TRANSFER_OWN = transfer_operations.OWN.code
 TRANSFER_MEMBER = transfer_operations.MEMBER.code
 TRANSFER_INTERBANK = transfer_operations.INTERBANK.code
+CARD_PAYMENTS = (transfer_operations.CARD_OWN.code, transfer_operations.CARD_INTERBANK.code)
 
 #: what an order keeps in its own columns, never in its payload
 ORDER_COLUMNS = frozenset({"amount", "origin"})
@@ -55,6 +56,14 @@ CAPABILITY_SERVICES = {
     BENEFICIARIES_MEMBER: Service.BENEFICIARIES_MEMBER,
     BENEFICIARIES_INTERBANK: Service.BENEFICIARIES_INTERBANK,
     RECEIPTS: Service.QUERIES_ALL,
+    "payments.receipts": Service.QUERIES_ALL,
+    # Payments (``payments`` and the card payments of ``transfers``): the operation codes,
+    # which are also the capabilities their pages ask for.
+    "PAGO_SERVICIO": Service.SERVICE_PAYMENT,
+    "PAGO_PROGRAMADO": Service.SERVICE_PAYMENT,
+    CARD_PAYMENTS[0]: Service.CARD_PAYMENT,
+    CARD_PAYMENTS[1]: Service.CARD_PAYMENT,
+    "BENEF_TARJETAS": Service.BENEFICIARIES_CARDS,
 }
 
 
@@ -101,6 +110,15 @@ def audit_scope_for(member) -> str | None:
 def payee_check_for(*, kind: str, payload: Payload, member, amount: Decimal) -> None:
     """The payee rules (``payees.payee_check``) for the payee an operation pays: when it is
     registered and again when it executes."""
+    if kind in CARD_PAYMENTS:
+        payee_check(
+            member=member,
+            amount=amount,
+            beneficiary_id=payload.beneficiary,
+            card_token=payload.card.token,
+            institution_code=payload.card.institution,
+        )
+        return
     if kind == TRANSFER_INTERBANK:
         number, institution = payload.payee.account_number, payload.payee.institution
     elif kind == TRANSFER_MEMBER:
@@ -176,13 +194,25 @@ def company_hints(*, spec: OperationSpec, user, member) -> list[str] | None:
             }
         )
     if profile.role != CompanyRole.ADMIN:
-        hints.append(
-            gettext(
-                "Tus transferencias quedan pendientes de las firmas de tu empresa; el monto y "
-                "la comisión se reservan hasta entonces."
-            )
-        )
+        hints.append(_waiting_hint(spec))
     return hints
+
+
+def _waiting_hint(spec: OperationSpec) -> str:
+    if not spec.holds_funds:
+        return gettext(
+            "Tu programación queda pendiente de las firmas de tu empresa; una vez aprobada, "
+            "cada pago se hace sin nuevas firmas hasta el monto máximo."
+        )
+    if spec.band == Operation.PAYMENT:
+        return gettext(
+            "Tus pagos quedan pendientes de las firmas de tu empresa; el monto y la comisión "
+            "se reservan hasta entonces."
+        )
+    return gettext(
+        "Tus transferencias quedan pendientes de las firmas de tu empresa; el monto y la "
+        "comisión se reservan hasta entonces."
+    )
 
 
 # --- The channel: a company user's operation becomes an order ----------------------------------
@@ -216,6 +246,7 @@ def company_channel(
         concept=concept or str(spec.label),
         key=context.key,
         on_created=(lambda order: on_registered(order.pk)) if on_registered else None,
+        hold_funds=spec.holds_funds,
     )
     return order_outcome(order)
 

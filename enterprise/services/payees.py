@@ -123,21 +123,27 @@ def payee_check(
     beneficiary_id: int | None = None,
     account_number: str = "",
     institution_code: str | None = None,
+    card_token: str = "",
     now=None,
 ) -> None:
     """A company's payment to someone else, before the code (the form), when it is registered
     and again when it executes. A saved payee must still be approved, and pays at most the
     cooling cap until its cooling period ends; an account typed in is paid without limit only
     if it is such a payee of the company, approved and cooled — otherwise it is new, and
-    capped the same way. Each refusal names its field (``beneficiary`` or ``amount``)."""
+    capped the same way (a card: by its ``card_token``). Each refusal names its field
+    (``beneficiary`` or ``amount``)."""
     now = now or timezone.now()
     if beneficiary_id is not None:
         _saved_payee_check(member=member, beneficiary_id=beneficiary_id, amount=amount, now=now)
         return
     if amount <= settings.BENEFICIARY_COOLING_CAP:
         return
-    saved = Beneficiary.objects.filter(
-        owner=member, account_number=account_number, deleted_at__isnull=True
+    saved = Beneficiary.objects.filter(owner=member, deleted_at__isnull=True)
+    # A card is known by its keyed hash (its number is never stored), an account by its number.
+    saved = (
+        saved.filter(card_token=card_token)
+        if card_token
+        else saved.filter(account_number=account_number)
     )
     if institution_code is not None:
         saved = saved.filter(institution__code=institution_code)

@@ -7,7 +7,7 @@
 Prints progress, then one line per figure: name, value, unit, baseline, ratio, target, PASS/MISS.
 Exits 0 whatever the figures say (it is a report) and 1 if the benchmark itself failed.
 BENCH_SECONDS (default 10) sets the length of each timed loop. BENCH_ONLY=ledger,statement,position,
-transfer,settlement,payroll runs a subset. See README.md beside this file.
+transfer,bill,schedules,settlement,payroll runs a subset. See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ ROOT = HERE.parents[1]
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if not p or Path(p).resolve() not in (ROOT, HERE)]
 
 from tests.benchmarks import (  # noqa: E402 - needs the path above
+    bill_payment_bench,
     dataset,
     environment,
     http_bench,
     ledger_bench,
     payroll_execute_bench,
     payroll_import_bench,
+    schedules_bench,
     settlement_bench,
     statement_bench,
     transfer_bench,
@@ -266,6 +268,63 @@ def bench_transfer(bench, data, seconds: float) -> Figure:
     return Figure("transfer_full_service_per_s", service.rate, "tx/s", bare.rate, ">=", 0.33)
 
 
+def bench_bill_payment(bench, data, seconds: float) -> Figure:
+    from django.db import connections
+
+    ids = data.ledger_account_ids
+    driver = "psycopg" if bench.engine == "postgresql" else "sqlite3"
+    log(
+        f"bill payment: {PROCESSES} processes, {len(ids)} funded accounts, {seconds:.0f} s per "
+        f"side in {ROUNDS} alternating rounds (bare {driver} transfer SQL / bill_pay against the "
+        "simulated biller, inquiry excluded)"
+    )
+    bill_payment_bench.prepare(ids, data.tag)
+    connections.close_all()
+    result = bill_payment_bench.run(
+        env=bench.env,
+        engine=bench.engine,
+        ids=ids,
+        processes=PROCESSES,
+        seconds=seconds,
+        rounds=ROUNDS,
+        tag=data.tag,
+    )
+    bare, service = _log_sides(result, f"bare {driver} transfer SQL", "bill_pay service")
+    log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
+    expected = service.postings + ledger_bench.WARMUP_POSTINGS * PROCESSES
+    log(f"  payment check: {bill_payment_bench.check_payments(data.tag, expected)}")
+    return Figure("bill_payment_full_service_per_s", service.rate, "tx/s", bare.rate, ">=", 0.33)
+
+
+def bench_schedules(bench, data) -> list[Figure]:
+    from django.db import connections
+
+    n = schedules_bench.SCHEDULES
+    log(
+        f"scheduled payments: {n:,} due schedules written in bulk, then one beat pass "
+        f"(schedules_run_due against the simulated biller) by {schedules_bench.WORKERS} "
+        "worker processes started together"
+    )
+    sched = schedules_bench.build(tag=data.tag)
+    log(
+        f"  setup: {sched.schedules:,} schedules of {schedules_bench.MEMBERS} members "
+        f"({sched.paid:,} to pay, {sched.no_bill:,} without a bill, {sched.above:,} above "
+        f"their maximum) in {sched.setup_s:.1f} s"
+    )
+    connections.close_all()
+    r = schedules_bench.run(env=bench.env, data=sched)
+    log(
+        f"  pass: {r.seconds:.2f} s (cpu {r.cpu_s:.2f} s); peak RSS growth "
+        f"{r.peak_growth_mb:.1f} MB over {r.rss_before_mb:.1f} MB; {r.outcome}"
+    )
+    log(f"  schedules check: {schedules_bench.check(sched)}")
+    connections.close_all()
+    return [
+        Figure("scheduled_payments_10k_due_s", r.seconds, "s", None, "<=", 60, 2, absolute=True),
+        Figure("scheduled_payments_10k_peak_mb", r.peak_growth_mb, "MB", None, "<=", 200, 1, True),
+    ]
+
+
 def bench_settlement(bench, data) -> list[Figure]:
     from django.db import connections
 
@@ -386,6 +445,8 @@ def main() -> int:
             "statement",
             "position",
             "transfer",
+            "bill",
+            "schedules",
             "settlement",
             "payroll",
         }
@@ -398,6 +459,10 @@ def main() -> int:
             figures.extend(bench_position(bench, data, seconds))
         if "transfer" in only:
             figures.append(bench_transfer(bench, data, seconds))
+        if "bill" in only:
+            figures.append(bench_bill_payment(bench, data, seconds))
+        if "schedules" in only:
+            figures.extend(bench_schedules(bench, data))
         if "settlement" in only:
             figures.extend(bench_settlement(bench, data))
         if "payroll" in only:

@@ -84,7 +84,9 @@ def test_the_autorizador_sees_the_payee_before_typing_the_code(page, live_server
     expect(page.get_by_test_id("order-approvals")).to_contain_text("(nivel A) · Aprobó")
 
 
-def test_on_a_phone_the_list_and_the_question_fit_the_screen(page, live_server, sign_in):
+def test_on_a_phone_the_list_and_the_question_fit_the_screen(
+    page, live_server, sign_in, without_demo_orders
+):
     long_name = "MARÍA FERNANDA ONTANEDA RUIZ DE LA TORRE Y SALAZAR"
     pending_interbank_order("120.00", "FANNY ONTANEDA", "Factura 118")
     pending_interbank_order("450.75", long_name, "Anticipo de obra civil")
@@ -114,7 +116,9 @@ def test_on_a_phone_the_list_and_the_question_fit_the_screen(page, live_server, 
 SIGNED = "Ya firmaste esta operación: faltan las firmas de otros autorizadores."
 
 
-def test_what_this_login_cannot_sign_is_said_before_any_code(page, live_server, sign_in):
+def test_what_this_login_cannot_sign_is_said_before_any_code(
+    page, live_server, sign_in, without_demo_orders
+):
     """Issue 13: once the autorizador signed an order that waits for another signature, its
     page says so instead of offering Autorizar, the list gives its row no box and no
     Autorizar, the approve page sends back without a code, and an expired order is not

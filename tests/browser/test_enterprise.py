@@ -8,7 +8,9 @@ from tests.browser.conftest import enter_code
 from tests.browser.test_transfers import choose
 
 
-def test_ingresador_registers_and_autorizador_approves(page, live_server, sign_in):
+def test_ingresador_registers_and_autorizador_approves(
+    page, live_server, sign_in, without_demo_orders
+):
     sign_in("empingresa01")
     expect(page.get_by_text("Rol: INGRESADOR")).to_be_visible()
     page.get_by_role("navigation", name="Menú principal").get_by_role(

@@ -43,7 +43,8 @@ def test_autorizador_queries_todays_orders_and_downloads_them(page, live_server,
 
     page.get_by_label("Hoy").check()
     page.get_by_role("button", name="Consultar").click()
-    expect(page.get_by_test_id("query-summary")).to_contain_text("1 operación")
+    # This one and the demo company's water bill, registered today by its ingresador.
+    expect(page.get_by_test_id("query-summary")).to_contain_text("2 operaciones")
     row = page.get_by_test_id("order-row").filter(has_text="Pago proveedor de hoy")
     expect(row).to_contain_text("Aprobada")
     expect(row).to_contain_text("$ 48.00")

@@ -90,3 +90,36 @@ def test_an_autorizadors_order_and_a_payroll_uploads_errors(page, live_server, s
     page.goto(order_url)
     expect(page.get_by_test_id("order")).to_contain_text("Pago proveedor")
     both_sizes(page, "order-for-autorizador")
+
+
+def test_service_payment_schedule_and_card_payment_screens(page, live_server, sign_in):
+    """Pago de servicios (the catalogue and a bill's confirmation), Programar pagos and Pago de
+    tarjetas, as sociodemo1 sees them."""
+    page.set_viewport_size(DESKTOP)
+    sign_in()
+    page.get_by_role("navigation", name="Menú principal").get_by_role(
+        "link", name="Pago de servicios"
+    ).click()
+    expect(page.get_by_role("heading", name="Pago de servicios")).to_be_visible()
+    both_sizes(page, "services")
+
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/pagos/servicio/agua-epmapa-pedernales/")
+    origin = page.get_by_label("Cuenta de origen")
+    origin.select_option(origin.locator("option", has_text="410101038642").get_attribute("value"))
+    page.get_by_label("NUMERO DE CUENTA").fill("1234545")
+    page.get_by_role("button", name="Consultar").click()
+    page.get_by_role("button", name="Continuar").click()
+    expect(page.get_by_test_id("payment-summary")).to_contain_text("$ 45.50")
+    for size_name, size in SIZES:  # a confirmation is a POST: no reload, only a new width
+        page.set_viewport_size(size)
+        page.wait_for_timeout(400)
+        shoot(page, f"{size_name}-service-confirm")
+        assert_accessible(page, f"service confirm ({size_name})")
+
+    page.goto(f"{live_server.url}/pagos/programados/")
+    expect(page.get_by_test_id("schedule-row").first).to_contain_text("CNEL EP")
+    both_sizes(page, "schedules")
+    page.goto(f"{live_server.url}/pago-tarjetas/")
+    expect(page.get_by_role("heading", name="Pago de tarjetas")).to_be_visible()
+    both_sizes(page, "cards")

@@ -60,8 +60,9 @@ def test_the_beneficiaries_page_offers_nuevo_beneficiario(signed_in):
     page = signed_in.get("/beneficiarios/?tab=otros").content.decode()
     assert f'href="{OTHERS}"' in page
     assert "o con «Nuevo beneficiario»" in page  # the empty list says how to add one
+    # A card is added where it is paid ("Agregar nueva tarjeta" opens the card payment).
     page = signed_in.get("/beneficiarios/?tab=tarjetas").content.decode()
-    assert 'data-testid="new-beneficiary"' not in page
+    assert "Agregar nueva tarjeta" in page and 'href="/pago-tarjetas/pagar/"' in page
     assert signed_in.get("/beneficiarios/nuevo/tarjetas/").status_code == 404
 
 

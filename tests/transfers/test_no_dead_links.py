@@ -188,20 +188,30 @@ def test_every_link_on_the_transfers_pages_opens(who, member_user, company, inte
     links = links_in_main(client, INDEX) | links_in_main(client, PAYEES)
     links |= links_in_main(client, f"{PAYEES}?tab=otros")
     assert f"/transferencias/interbancarias/?beneficiario={other_payee.pk}" in links
-    assert f"{PAYEES}?tab=tarjetas" not in links
+    if who == "member":  # a company's Tarjetas tab follows its services (BENEF_TARJETAS)
+        assert f"{PAYEES}?tab=tarjetas" in links
     for link in sorted(links):
         assert client.get(link).status_code == 200, link
 
 
-# --- Card payees: no tab until card payments exist ----------------------------------------------
+# --- Card payees: their tab leads to Pago de tarjetas ---------------------------------------------
 
 
-def test_there_is_no_tarjetas_tab(member_user):
+def test_the_tarjetas_tab_adds_and_pays_in_pago_de_tarjetas(member_user):
     client = signed_in(member_user)
-    page = client.get(PAYEES).content.decode()
-    assert "Tarjetas" not in page and "?tab=tarjetas" not in page
-    response = client.get(f"{PAYEES}?tab=tarjetas")
-    assert response.status_code == 302 and response["Location"] == f"{PAYEES}?tab=cooprogreso"
+    card = Beneficiary.objects.create(
+        owner=member_user.customer,
+        kind=Beneficiary.Kind.CARD,
+        institution=Institution.objects.get(code="0032"),
+        account_number="451766XXXXXX7757",
+        holder_name="EVELYN RIVERA",
+        approved_at=timezone.now(),
+    )
+    links = links_in_main(client, f"{PAYEES}?tab=tarjetas")
+    assert "/pago-tarjetas/pagar/" in links
+    assert f"/pago-tarjetas/pagar/?beneficiario={card.pk}" in links
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
 
 
 # --- The refund e-mail greets the member by name ------------------------------------------------

@@ -28,6 +28,7 @@ from common.refusal import Refusal
 
 from ..models import Beneficiary, Institution, Transfer
 from .beneficiaries import beneficiary_save_after_transfer
+from .cards import CardPayee, card_pay_interbank, card_pay_own, card_payee_save
 from .fees import interbank_fee
 from .orders import (
     Order,
@@ -247,4 +248,132 @@ def transfer_submit(
     except Refusal as exc:
         warning = gettext("No se guardó el beneficiario: %(why)s") % {"why": exc.message}
         return Submitted(outcome, warning=warning)
+    return Submitted(outcome, payee=saved)
+
+
+# --- Pago de tarjetas -----------------------------------------------------------------------
+
+#: the amount bands a company sets for card and service payments (``enterprise.models.Operation``)
+PAYMENT_BAND = "PAGO"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardData(NestedPayload):
+    """A card as the payment carries it: the institution by its code, the number only as its
+    mask and keyed hash (``common.cards``), never in clear."""
+
+    institution: str
+    token: str
+    masked: str
+    name: str
+    id_type: str = ""
+    identification: str = ""
+    email: str = ""
+
+    @classmethod
+    def of(cls, payee: CardPayee) -> CardData:
+        return cls(
+            institution=payee.institution.code,
+            token=payee.token,
+            masked=payee.masked,
+            name=payee.name,
+            id_type=payee.id_type,
+            identification=payee.identification,
+            email=payee.email,
+        )
+
+    def payee(self) -> CardPayee:
+        institution = Institution.objects.filter(code=self.institution).first()
+        if institution is None:
+            raise TransferError(_("Elige otra institución financiera."), "institution")
+        return CardPayee(
+            institution=institution,
+            token=self.token,
+            masked=self.masked,
+            name=self.name,
+            id_type=self.id_type,
+            identification=self.identification,
+            email=self.email,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardPaymentPayload(TransferPayload):
+    card: CardData
+
+
+def card_own_execute(payload: CardPaymentPayload, context: Context) -> dict:
+    return _result(
+        card_pay_own(
+            order=_order(payload, context),
+            card=payload.card.payee(),
+            beneficiary=_beneficiary(payload, context),
+        )
+    )
+
+
+def card_interbank_execute(payload: CardPaymentPayload, context: Context) -> dict:
+    return _result(
+        card_pay_interbank(
+            order=_order(payload, context),
+            card=payload.card.payee(),
+            beneficiary=_beneficiary(payload, context),
+        )
+    )
+
+
+def card_receipt_url(result: dict) -> str:
+    return reverse("transfers:card_receipt", kwargs={"pk": result["transfer"]})
+
+
+CARD_OWN = OperationSpec(
+    code="PAGO_TARJETA",
+    label=_("Pago de tarjeta Cooprogreso"),
+    band=PAYMENT_BAND,
+    payload=CardPaymentPayload,
+    execute=card_own_execute,
+    receipt_url=card_receipt_url,
+)
+CARD_INTERBANK = OperationSpec(
+    code="PAGO_TARJETA_INTERBANCARIA",
+    label=_("Pago de tarjeta de otra institución"),
+    band=PAYMENT_BAND,
+    payload=CardPaymentPayload,
+    execute=card_interbank_execute,
+    charges=_interbank_charges,
+    receipt_url=card_receipt_url,
+)
+CARD_SPECS = {"own": CARD_OWN, "interbank": CARD_INTERBANK}
+
+
+def card_spec_for(payee: CardPayee) -> OperationSpec:
+    """A card of the cooperative is credited at once; another institution's goes by SPI."""
+    return CARD_OWN if payee.is_own_institution else CARD_INTERBANK
+
+
+def card_submit(
+    *,
+    spec: OperationSpec,
+    payload: CardPaymentPayload,
+    context: Context,
+    concept: str,
+    payee: CardPayee | None = None,
+    alias: str = "",
+) -> Submitted:
+    """The card payment (executed now, or a company's approval order), then "Guardar
+    beneficiario" with ``payee`` when it was ticked, once the money moved or the order was
+    registered; a payee that could not be saved is said, the payment stands."""
+    outcome = operation_submit(spec=spec, payload=payload, context=context, concept=concept)
+    if payee is None or outcome.status == Outcome.FAILED:
+        return Submitted(outcome)
+    try:
+        saved = card_payee_save(member=context.member, user=context.user, payee=payee, alias=alias)
+    except Refusal as exc:
+        warning = gettext("No se guardó la tarjeta: %(why)s") % {"why": exc.message}
+        return Submitted(outcome, warning=warning)
+    transfer_id = outcome.result.get("transfer")
+    if transfer_id is not None and saved.approved_at is not None:
+        Transfer.objects.filter(pk=transfer_id, member=context.member, beneficiary=None).update(
+            beneficiary=saved
+        )
     return Submitted(outcome, payee=saved)

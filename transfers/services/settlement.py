@@ -44,7 +44,7 @@ from accounts.services.ledger import LedgerError, Leg, internal_account_id, tran
 from common.formatting import date_short
 from identity.services.notifications import notification_queue
 
-from ..models import IncomingCredit, Institution, SettlementBatch, Transfer
+from ..models import SPI_KINDS, IncomingCredit, Institution, SettlementBatch, Transfer
 from . import calendar
 from .gateway import GatewayError, TransferLine, batch_file_build, gateway
 
@@ -129,7 +129,7 @@ def batch_prepare(today) -> SettlementBatch | None:
     with transaction.atomic():
         due = _locking(
             Transfer.objects.filter(
-                kind=Transfer.Kind.INTERBANK,
+                kind__in=SPI_KINDS,
                 status=Status.PENDING,
                 settlement=BATCH,
                 batch__isnull=True,
@@ -370,7 +370,7 @@ def immediate_send(transfer_id: int) -> str | None:
     (then it is PENDIENTE again and the sweep retries it)."""
     claimed = Transfer.objects.filter(
         pk=transfer_id,
-        kind=Transfer.Kind.INTERBANK,
+        kind__in=SPI_KINDS,
         status=Status.PENDING,
         settlement=IMMEDIATE,
         institution__isnull=False,
@@ -397,7 +397,7 @@ def immediate_sweep(now: datetime | None = None) -> int:
     Returns how many were settled."""
     now = now or timezone.now()
     base = Transfer.objects.filter(
-        kind=Transfer.Kind.INTERBANK, settlement=IMMEDIATE, batch__isnull=True
+        kind__in=SPI_KINDS, settlement=IMMEDIATE, batch__isnull=True
     ).order_by("pk")
     settled = 0
     for pk in list(base.filter(status=Status.PENDING).values_list("pk", flat=True)[:500]):

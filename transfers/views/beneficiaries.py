@@ -20,9 +20,11 @@ from identity.views.otp import OtpConfirmView
 from ..forms import BeneficiaryEditForm, NewInterbankBeneficiaryForm, NewMemberBeneficiaryForm
 from ..models import Beneficiary
 from ..selectors import (
+    BENEFICIARIES_CARD,
     BENEFICIARIES_INTERBANK,
     BENEFICIARIES_MEMBER,
     BENEFICIARY_CAPABILITIES,
+    CARD_CAPABILITIES,
     beneficiary_get_for_user,
 )
 from ..services.beneficiaries import (
@@ -36,21 +38,23 @@ from ..services.beneficiaries import (
 from ..services.operations import SPECS
 
 #: the tabs of the page: slug, the payees it lists, its label, and the capability that lets a
-#: login manage them. Card payees get their tab when card payments exist (issue 14): until
-#: then nothing adds one and nothing pays one, so a "Tarjetas" tab would only ever be empty.
+#: login manage them. Cards are added and paid in Pago de tarjetas.
 TABS = [
     ("cooprogreso", Beneficiary.Kind.MEMBER, _("Cooprogreso"), BENEFICIARIES_MEMBER),
     ("otros", Beneficiary.Kind.INTERBANK, _("Otros bancos"), BENEFICIARIES_INTERBANK),
+    ("tarjetas", Beneficiary.Kind.CARD, _("Tarjetas"), BENEFICIARIES_CARD),
 ]
 #: the tabs whose payees «Nuevo beneficiario» adds: its form and the capability it needs
 NEW = {
     "cooprogreso": (NewMemberBeneficiaryForm, BENEFICIARIES_MEMBER),
     "otros": (NewInterbankBeneficiaryForm, BENEFICIARIES_INTERBANK),
 }
-#: the transfer that pays a payee of each kind: "Transferir" shows only to a login offered it
+#: the operations that pay a payee of each kind: "Transferir" / "Pagar" shows only to a login
+#: offered one of them
 PAYS = {
-    Beneficiary.Kind.MEMBER: SPECS["member"].code,
-    Beneficiary.Kind.INTERBANK: SPECS["interbank"].code,
+    Beneficiary.Kind.MEMBER: (SPECS["member"].code,),
+    Beneficiary.Kind.INTERBANK: (SPECS["interbank"].code,),
+    Beneficiary.Kind.CARD: CARD_CAPABILITIES,
 }
 
 
@@ -66,6 +70,11 @@ def beneficiaries(request):
         return redirect(f"{reverse('transfers:beneficiaries')}?tab={tabs[0][0]}")
     query = request.GET.get("q", "").strip()[:40]
     new = NEW.get(tab)
+    new_url = ""
+    if new and permitted(request.user, new[1]):
+        new_url = reverse("transfers:beneficiary_new", args=[tab])
+    elif kind == Beneficiary.Kind.CARD and any(permitted(request.user, c) for c in PAYS[kind]):
+        new_url = reverse("transfers:card_pay")  # «Agregar nueva tarjeta»
     context = {
         "rows": beneficiaries_of(member, kind=kind, query=query),
         "tabs": tabs,
@@ -73,10 +82,8 @@ def beneficiaries(request):
         "query": query,
         # Only a company's payees wait for an authorizer; a member's are usable once saved.
         "company": member.kind == Member.Kind.COMPANY,
-        "new_url": reverse("transfers:beneficiary_new", args=[tab])
-        if new and permitted(request.user, new[1])
-        else "",
-        "can_pay": permitted(request.user, PAYS[kind]),
+        "new_url": new_url,
+        "can_pay": any(permitted(request.user, capability) for capability in PAYS[kind]),
     }
     template = "transfers/beneficiaries.html"
     if request.htmx:

@@ -24,6 +24,7 @@ from accounts.models import (
     TermDeposit,
     TransactionKind,
 )
+from accounts.registries.operations import Context, operation_submit
 from accounts.services.ledger import (
     Leg,
     internal_account_id,
@@ -31,8 +32,10 @@ from accounts.services.ledger import (
     transaction_post,
 )
 from credits.models import Card, Loan
+from credits.services import card_account_open
 from enterprise.models import (
     ApprovalBand,
+    ApprovalOrder,
     Company,
     CompanyRole,
     CompanyUser,
@@ -43,6 +46,11 @@ from identity.models import Consent, IdType, Member, SecurityAnswer, SecurityIma
 from identity.services.credentials import SECURITY_QUESTIONS
 from identity.services.members import member_products_changed
 from identity.services.terms import terms_current, terms_ensure
+from payments.models import Biller, Schedule
+from payments.services.bills import bill_inquire
+from payments.services.catalogue import demo_catalogue_ensure
+from payments.services.operations import BILL, BillPaymentPayload, saved_service_add
+from payments.services.schedules import SCHEDULE, SchedulePayload
 from transfers.models import AccountType, Beneficiary, Institution
 from transfers.services.reference import reference_ensure
 
@@ -145,6 +153,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._products(members)
             self._beneficiaries(members[0])
+        self._payments(members[0], company_member)
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
 
     # -- people ---------------------------------------------------------------------------
@@ -541,6 +550,63 @@ class Command(BaseCommand):
                     details=details,
                 )
 
+    def _payments(self, first, company_member):
+        """The service catalogue; sociodemo1's saved water service and a scheduled electricity
+        payment; the company's ingresador's service payment waiting for the autorizador."""
+        demo_catalogue_ensure()
+        company = company_member.company
+        ApprovalBand.objects.get_or_create(
+            company=company, operation=Operation.PAYMENT, up_to=None, defaults={"signatures": ["A"]}
+        )
+        user = get_user_model().objects.get(username=MEMBERS[0]["username"])
+        savings = Account.objects.get(owner=first, product=Product.SAVINGS)
+        water = Biller.objects.get(code="agua-epmapa-pedernales")
+        saved_service_add(
+            member=first,
+            user=user,
+            biller=water,
+            reference="41515161",
+            fields={water.fields[0]["name"]: "41515161"},
+            alias="Agua casa",
+        )
+        light = Biller.objects.get(code="cnel-ep")
+        if not Schedule.objects.filter(owner=first).exists():
+            payload = SchedulePayload(
+                origin=savings.pk,
+                amount=Decimal("60.00"),
+                biller=light.pk,
+                reference="1000234517",
+                fields={light.fields[0]["name"]: "1000234517"},
+                frequency=Schedule.Frequency.AVAILABLE,
+                starts_on=timezone.localdate().isoformat(),
+            )
+            context = Context(user=user, member=first, channel=Channel.WEB, key="demo-programado-1")
+            operation_submit(spec=SCHEDULE, payload=payload, context=context)
+        self._company_payment_order(company_member)
+
+    def _company_payment_order(self, company_member):
+        maker = get_user_model().objects.get(username="empingresa01")
+        if ApprovalOrder.objects.filter(created_by=maker, kind=BILL.code).exists():
+            return
+        water = Biller.objects.get(code="agua-epmapa-pedernales")
+        reference = "1790085745"
+        bill = bill_inquire(biller=water, reference=reference)[0]
+        payload = BillPaymentPayload(
+            origin=Account.objects.get(number=COMPANY["accounts"][0][0]).pk,
+            amount=bill.amount,
+            biller=water.pk,
+            reference=reference,
+            fields={water.fields[0]["name"]: reference},
+            bill_number=bill.number,
+            bill_period=bill.period,
+            bill_due_on=bill.due_on.isoformat() if bill.due_on else "",
+            bill_amount=bill.amount,
+        )
+        context = Context(
+            user=maker, member=company_member, channel=Channel.ENTERPRISE, key="demo-orden-agua"
+        )
+        operation_submit(spec=BILL, payload=payload, context=context, concept="Agua oficina")
+
     def _beneficiaries(self, member):
         # The payee of the manuals' screenshots, saved by the first member.
         Beneficiary.objects.get_or_create(
@@ -608,7 +674,7 @@ class Command(BaseCommand):
                 "next_due_on": disbursed + timedelta(days=150),
             },
         )
-        _, issued_card = Card.objects.get_or_create(
+        card, issued_card = Card.objects.get_or_create(
             owner=first,
             masked_number="513744XXXXXX5290",
             defaults={
@@ -620,6 +686,10 @@ class Command(BaseCommand):
                 "payment_due_on": today + timedelta(days=12),
             },
         )
+        if card.account_id is None:
+            # Its ledger account (available = limit − used); a Luhn-valid number with the
+            # demo's mask, which is not stored.
+            card_account_open(card=card, number="5137440000015290")
         if granted or issued_card:
             changed.add(first.pk)
         member_products_changed(member_ids=changed)

@@ -1,0 +1,1 @@
+"""Service payments: see payments/models.py."""
