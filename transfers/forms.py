@@ -654,8 +654,10 @@ class CardPaymentForm(BaseTransferForm):
         "memo",
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, checked: CardPayee | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        #: the new card this form's first step checked (the verify page does not resend it)
+        self.checked = checked
         del self.fields["funds_origin"], self.fields["funds_purpose"]
         self.fields["amount"].required = False
         self.fields["amount"].label = _("Otro valor")
@@ -691,6 +693,13 @@ class CardPaymentForm(BaseTransferForm):
         beneficiary = data.get("beneficiary")
         if beneficiary is not None:
             return CardPayee.of(beneficiary, data.get("email", ""))
+        checked = self.checked
+        if (
+            not data.get("card_number")
+            and checked
+            and checked.institution == data.get("institution")
+        ):
+            return checked
         try:
             return card_payee_check(
                 member=self.member,
@@ -723,7 +732,9 @@ class CardPaymentForm(BaseTransferForm):
             if "amount" not in self.errors:
                 self.add_error("amount", gettext("Ingresa el monto."))
             return
-        problem = card_amount_problem(member=self.member, payee=payee, amount=data["amount"])
+        problem = card_amount_problem(
+            member=self.member, payee=payee, amount=data["amount"], before_code=True
+        )
         if problem:
             self.add_error("amount", problem)
 

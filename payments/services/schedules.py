@@ -54,7 +54,8 @@ TERMS = (
 )
 MAX_REMINDER = _(
     "Recuerda que si la factura es mayor al valor establecido en el campo Monto máximo el pago "
-    "no se realizará y te lo notificaremos por correo electrónico."
+    "no se realizará y te lo notificaremos por correo electrónico. El monto máximo es lo que "
+    "autorizas a debitar: incluye la comisión y el IVA de cada pago."
 )
 #: states in which a schedule can still be paused, resumed, edited or cancelled
 LIVE = (Schedule.Status.ACTIVE, Schedule.Status.PAUSED)

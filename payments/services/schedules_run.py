@@ -247,7 +247,7 @@ def _attempt(schedule: Schedule, run: ScheduleRun, *, now, runs, resumed=False) 
     bill = _bill_to_pay(bills, runs)
     if bill is None:
         return Result(Outcome.NO_BILL, message=gettext("No hay facturas pendientes."))
-    if bill.amount > schedule.max_amount:
+    if _above(schedule, bill):
         told = any(r.bill_number == bill.number and r.outcome == Outcome.ABOVE_MAX for r in runs)
         return Result(
             Outcome.ABOVE_MAX,
@@ -281,13 +281,23 @@ def _pay(schedule: Schedule, run: ScheduleRun, bill: Bill, bills: list[Bill], *,
     return _paid(schedule, payment, bill)
 
 
+def _above(schedule: Schedule, bill: Bill) -> bool:
+    """The maximum is what the member authorized to be debited: the bill with its fee and
+    VAT."""
+    fee, vat = bill_charges(schedule.biller)
+    return bill.amount + fee + vat > schedule.max_amount
+
+
 def _attempt_bill(schedule, run, bill: Bill, *, now) -> Result:
-    if bill.amount > schedule.max_amount:
+    if _above(schedule, bill):
+        told = ScheduleRun.objects.filter(
+            schedule=schedule, bill_number=bill.number, outcome=Outcome.ABOVE_MAX
+        ).exists()
         return Result(
             Outcome.ABOVE_MAX,
             bill=bill,
             message=gettext("La factura supera el monto máximo."),
-            notice=_above_notice(schedule, bill),
+            notice=None if told else _above_notice(schedule, bill),
         )
     return _pay(schedule, run, bill, [bill], now=now)
 
@@ -472,14 +482,19 @@ def _service(schedule: Schedule) -> dict:
 
 
 def _above_notice(schedule: Schedule, bill: Bill) -> tuple[str, str]:
-    values = _service(schedule) | {"number": bill.number, "amount": _money(bill.amount)}
+    fee, vat = bill_charges(schedule.biller)
+    values = _service(schedule) | {
+        "number": bill.number,
+        "amount": _money(bill.amount),
+        "total": _money(bill.amount + fee + vat),
+    }
     return (
         gettext("Pago programado no realizado: la factura supera el monto máximo"),
         gettext(
             "La factura %(number)s de %(biller)s (referencia %(reference)s) es de "
-            "$ %(amount)s, mayor al monto máximo de $ %(max)s de tu pago programado, por eso "
-            "no la pagamos. Puedes pagarla en Pago de servicios o editar el monto máximo de "
-            "tu pago programado."
+            "$ %(amount)s ($ %(total)s con la comisión y el IVA), mayor al monto máximo de "
+            "$ %(max)s de tu pago programado, por eso no la pagamos. Puedes pagarla en Pago de "
+            "servicios o editar el monto máximo de tu pago programado."
         )
         % values,
     )

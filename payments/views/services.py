@@ -36,6 +36,7 @@ from ..selectors.payments import (
     saved_service_get_for_user,
 )
 from ..services.bills import bill_inquire
+from ..services.fees import bill_charges
 from ..services.gateway import Bill
 from ..services.operations import BILL, payment_submit
 
@@ -225,10 +226,14 @@ def _bills_page(request, form, bills=None):
         except Refusal as exc:
             form.add_error(None, exc.message)
             return _form_page(request, form)
+    fee, vat = bill_charges(form.biller)
     context = {
         "form": form,
         "biller": form.biller,
         "bills": bills,
+        # «Comisión» and «Total a pagar» of each bill, as the manual's list shows them.
+        "charges": fee + vat,
+        "rows": [(bill, bill.amount + fee + vat) for bill in bills],
         "picked": form.data.get("bill") or (bills[0].number if bills else ""),
         "hidden": _hidden(request, leave=("bill", "amount")),
         "edit_url": reverse("payments:pay", kwargs={"code": form.biller.code}),

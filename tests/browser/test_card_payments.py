@@ -78,6 +78,13 @@ def test_pay_own_card_and_see_the_position_change(page, live_server, sign_in):
     expect(page.get_by_test_id("cards-saved")).to_contain_text("Mi Mastercard")
     page.get_by_role("link", name="Pagar").click()
     expect(page.get_by_test_id("card-form")).to_contain_text("$ 708.63")
+    # Or chosen in the form's own list: the form reloads with its amounts, no new-card fields.
+    page.goto(f"{live_server.url}/pago-tarjetas/pagar/")
+    expect(page.get_by_label("Número de tarjeta")).to_be_visible()
+    expect(page.get_by_label("Alias (opcional)")).to_be_hidden()  # until «Guardar» is ticked
+    choose(page, "Tarjeta guardada", "Mi Mastercard")
+    expect(page.get_by_test_id("card-form")).to_contain_text("$ 708.63")
+    expect(page.get_by_label("Número de tarjeta")).to_be_hidden()
 
 
 def test_pay_another_banks_card_with_fee(page, live_server, sign_in):

@@ -233,6 +233,21 @@ def test_a_bill_above_the_maximum_is_not_paid_and_the_member_is_emailed_once(mem
     assert schedule.runs.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("max_amount", "outcome"), [("40.84", "SUPERA_MAXIMO"), ("40.85", "PAGADO")]
+)
+def test_the_maximum_is_what_may_be_debited_fee_and_vat_included(member_user, max_amount, outcome):
+    # A $ 40.50 bill debits $ 40.85 with the $ 0.30 fee and its VAT (manual 001: "monto máximo
+    # que nos autorizas a debitar").
+    schedule_for(member_user, reference="12345640", max_amount=max_amount)
+    assert schedules_run_due() == {outcome: 1}
+    if outcome == "SUPERA_MAXIMO":
+        body = sent_body(subject=ABOVE_SUBJECT, recipient=member_user.customer.email)
+        assert "$ 40.50 ($ 40.85 con la comisión y el IVA)" in body
+    else:
+        assert Payment.objects.get().total == Decimal("40.85")
+
+
 def test_no_bill_and_biller_down(member_user):
     quiet = schedule_for(member_user, reference="12345600")
     down = schedule_for(member_user, reference="12345698")

@@ -118,6 +118,7 @@ def test_water_biller_shows_the_bills_and_the_review_adds_fee_and_vat(signed_in,
     data = water_data(member_user)
     bills = signed_in.post(WATER, data).content.decode()
     assert "Consulta del servicio" in bills and "$ 73.50" in bills
+    assert "comisión e IVA $ 0.35, total $ 73.85" in bills  # each bill with its total
     number = re.search(r'name="bill" value="([^"]+)"', bills).group(1)
     review = signed_in.post(WATER, {**data, "bill": number, "step": "bills"}).content.decode()
     assert "Confirmar pago" in review

@@ -56,16 +56,15 @@ def coop() -> Institution:
 
 
 def issue_card(user, number=OWN_CARD, **fields) -> Card:
-    card = Card.objects.create(
-        owner=user.customer,
-        brand="MASTERCARD",
-        masked_number="X",
-        credit_limit=Decimal("10000.00"),
-        used_revolving=Decimal("1538.14"),
-        used_deferred=Decimal("7597.38"),
-        minimum_payment=Decimal("708.63"),
-        **fields,
-    )
+    values = {
+        "brand": "MASTERCARD",
+        "masked_number": "X",
+        "credit_limit": Decimal("10000.00"),
+        "used_revolving": Decimal("1538.14"),
+        "used_deferred": Decimal("7597.38"),
+        "minimum_payment": Decimal("708.63"),
+    }
+    card = Card.objects.create(owner=user.customer, **(values | fields))
     return card_account_open(card=card, number=number)
 
 
@@ -137,11 +136,13 @@ def test_a_wrong_number_is_told_in_spanish(member_user):
 def test_a_cooprogreso_card_must_exist_and_be_its_holders(member_user, outsider):
     issue_card(member_user)
     client = client_for(member_user)
+    # No such card, or not that holder's: one answer, so numbers cannot be tried for cards.
+    said = "No encontramos una tarjeta Cooprogreso activa con ese número e identificación."
     page = client.post(PAY, new_coop_card(member_user, card_number(n=42))).content.decode()
-    assert "No encontramos una tarjeta Cooprogreso activa con ese número." in page
+    assert said in page
     wrong_id = {"identification": outsider.customer.identification}
     page = client.post(PAY, new_coop_card(member_user, **wrong_id)).content.decode()
-    assert "La identificación no corresponde al titular de la tarjeta." in page
+    assert said in page and "titular" not in page.split(said)[0][-300:]
 
 
 # --- A card of the cooperative ------------------------------------------------------------------
@@ -207,6 +208,46 @@ def test_another_members_card_is_paid_with_the_name_masked(member_user, outsider
     with_code(client, CONFIRM, data)
     assert Account.objects.get(pk=card.account_id).balance == Decimal("914.48")
     assert Transfer.objects.get().to_name != outsider.customer.full_name
+
+
+def test_what_another_member_owes_cannot_be_found_out_by_trying_amounts(member_user, outsider):
+    card = issue_card(outsider, used_revolving=Decimal("0"), used_deferred=Decimal("120.00"))
+    client = client_for(member_user)  # $ 500.00 in their account; the card owes $ 120.00
+    data = new_coop_card(
+        member_user,
+        id_type=outsider.customer.id_type,
+        identification=outsider.customer.identification,
+    )
+    above, below = {**data, "amount": "120.01"}, {**data, "amount": "120.00"}
+    # Before the code, an amount above and one below the debt read the same: the review.
+    for tried in (above, below):
+        page = client.post(PAY, tried).content.decode()
+        assert "Verifica que todos los datos estén correctos" in page
+        assert "saldo por pagar" not in page and "supera" not in page
+    # After the code, the posting refuses without the figure, and nothing moves.
+    with_code(client, CONFIRM, above)
+    assert not Transfer.objects.exists()
+    assert Account.objects.get(pk=card.account_id).balance == Decimal("9880.00")
+
+
+def test_the_number_typed_is_not_sent_back_by_the_verify_page_or_the_code(member_user):
+    """Once checked, the card rides as its form key: the verify page and the code dialog hold
+    no card number, and what the browser posts back from them pays the card."""
+    card = issue_card(member_user)
+    client = client_for(member_user)
+    review = client.post(PAY, new_coop_card(member_user)).content.decode()
+    assert OWN_CARD not in review and card_mask(OWN_CARD) in review
+    form = review.split('hx-target="#modal"', 1)[1].split("</form>", 1)[0]
+    posted = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert "card_number" not in posted and posted["key"]
+    dialog = client.post(CONFIRM, posted).content.decode()
+    assert OWN_CARD not in dialog and 'name="otp_digit"' in dialog
+    with_code(client, CONFIRM, posted)
+    assert Account.objects.get(pk=card.account_id).balance == Decimal("964.48")
+    # Another session (no card checked under that key) is refused, not paid.
+    other = client_for(member_user)
+    page = other.post(CONFIRM, {**posted, "key": str(uuid.uuid4())}).content.decode()
+    assert 'name="otp_digit"' not in page and Transfer.objects.count() == 1
 
 
 def test_confirm_twice_pays_once_and_the_code_is_required(member_user):

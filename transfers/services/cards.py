@@ -75,13 +75,19 @@ class CardAmounts(NamedTuple):
 # --- Checking a card before the code -------------------------------------------------------------
 
 
+def _card_not_found() -> TransferError:
+    # One answer whether the number is no card of ours or the identification is not its
+    # holder's: which numbers are real cards is not told to whoever tries them.
+    return TransferError(
+        gettext("No encontramos una tarjeta Cooprogreso activa con ese número e identificación."),
+        "card_number",
+    )
+
+
 def _coop_card(token: str) -> CardAccount:
     found = card_account_for(token)
     if found is None:
-        raise TransferError(
-            gettext("No encontramos una tarjeta Cooprogreso activa con ese número."),
-            "card_number",
-        )
+        raise _card_not_found()
     return found
 
 
@@ -109,10 +115,7 @@ def card_payee_check(
     if institution.is_self:
         found = _coop_card(token)
         if (found.id_type, found.identification) != (id_type, identification):
-            raise TransferError(
-                gettext("La identificación no corresponde al titular de la tarjeta."),
-                "identification",
-            )
+            raise _card_not_found()
         mine = found.owner_id == member.pk
         name = found.holder_name if mine else holder_name_masked(found.holder_name)
     else:
@@ -141,8 +144,13 @@ def card_amounts(*, member: Member, payee: CardPayee) -> CardAmounts | None:
     return CardAmounts(found.minimum, found.total)
 
 
-def card_amount_problem(*, member: Member, payee: CardPayee, amount: Decimal) -> str | None:
-    """Why ``amount`` cannot go to this card of the cooperative (more than is owed), or None."""
+def card_amount_problem(
+    *, member: Member, payee: CardPayee, amount: Decimal, before_code: bool = False
+) -> str | None:
+    """Why ``amount`` cannot go to this card of the cooperative (more than is owed), or None.
+    Before the code only the member's own card is checked: a form that answered for anybody's
+    card would let one try amounts until it told what another person owes. At posting, another
+    person's card is refused without the figure (each try costs a code)."""
     if not payee.is_own_institution:
         return None
     found = card_account_for(payee.token)
@@ -152,7 +160,9 @@ def card_amount_problem(*, member: Member, payee: CardPayee, amount: Decimal) ->
         return gettext("El monto supera lo que debes en la tarjeta: $ %(total)s.") % {
             "total": f"{found.total:,.2f}"
         }
-    return gettext("El monto supera el saldo por pagar de la tarjeta.")
+    if before_code:
+        return None
+    return gettext("No pudimos acreditar ese monto a la tarjeta; confírmalo con su titular.")
 
 
 # --- Paying -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from ..selectors import (
 from ..services.beneficiaries import payee_waits
 from ..services.calendar import process_date_for
 from ..services.cards import CardPayee, card_amounts, card_payees_of
-from ..services.operations import Submitted, card_submit
+from ..services.operations import CardData, Submitted, card_submit
 from ..services.orders import settlement_for
 
 PAY_URL = "transfers:card_pay"
@@ -43,13 +43,40 @@ def _channel(request) -> str:
     return Channel.MOBILE if any(t in ua for t in ("Mobile", "Android", "iPhone")) else Channel.WEB
 
 
+#: the session's cards checked on a form, by the form's key: their mask and keyed hash only
+CHECKED_CARDS = "checked-cards"
+
+
 def _form(request, data=None, initial=None) -> CardPaymentForm:
     return CardPaymentForm(
         data=data,
         initial=initial or {},
         member=customer_for(request.user, *CARD_CAPABILITIES),
         user=request.user,
+        checked=_checked(request, data),
     )
+
+
+def _checked(request, data) -> CardPayee | None:
+    """The new card this form's first step checked (its number is not sent again)."""
+    stored = request.session.get(CHECKED_CARDS, {}).get(str((data or {}).get("key", "")))
+    if not stored:
+        return None
+    try:
+        return CardData.from_json(stored).payee()
+    except (Refusal, KeyError, TypeError):
+        return None
+
+
+def _remember(request, form) -> None:
+    """Once a typed card is checked, the verify page and the code carry its form key, not its
+    number: the card (mask and keyed hash) waits in the session (the last few forms')."""
+    data = form.cleaned_data
+    if data.get("beneficiary") is not None or not data.get("card_number"):
+        return
+    cards = dict(list(request.session.get(CHECKED_CARDS, {}).items())[-4:])
+    cards[str(data["key"])] = CardData.of(data["payee"]).to_json()
+    request.session[CHECKED_CARDS] = cards
 
 
 @login_required
@@ -70,8 +97,10 @@ def cards(request):
 def card_pay(request):
     if request.method == "GET":
         initial = {}
-        if request.GET.get("beneficiario"):
-            chosen = card_payee_get_for_user(request.user, request.GET["beneficiario"])
+        # ``beneficiario`` from a link, ``beneficiary`` when the form's select reloads it.
+        chosen_id = request.GET.get("beneficiario") or request.GET.get("beneficiary")
+        if chosen_id:
+            chosen = card_payee_get_for_user(request.user, chosen_id)
             if payee_waits(chosen):
                 messages.warning(
                     request,
@@ -98,6 +127,7 @@ def card_pay(request):
     form = _form(request, data=request.POST)
     if request.POST.get("step") == "edit" or not form.is_valid():
         return _form_page(request, form)
+    _remember(request, form)
     return render(request, "transfers/cards_confirm.html", summary(request, form))
 
 
@@ -113,7 +143,9 @@ def _hidden(request, form) -> list[tuple[str, str]]:
     hidden = [
         (name, value)
         for name, values in request.POST.lists()
-        if name not in {"csrfmiddlewaretoken", "step", "amount"} and not name.startswith("otp_")
+        # The card number is never sent back: the card checked waits in the session.
+        if name not in {"csrfmiddlewaretoken", "step", "amount", "card_number"}
+        and not name.startswith("otp_")
         for value in values
     ]
     if form.is_bound and hasattr(form, "cleaned_data") and form.cleaned_data.get("amount"):
