@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from .models import (
     DEPOSIT_PRODUCTS,
     Account,
+    Channel,
     Entry,
     ExportJob,
     Product,
@@ -24,6 +25,14 @@ from .models import (
     Transaction,
 )
 from .registries.scopes import account_scope
+
+
+def channel_of(request) -> str:
+    """The channel an order comes through: the phone app's browsers (the same site) or the
+    web. A company's operations are recorded as Banca Empresas when their order runs."""
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    mobile = any(t in agent for t in ("Mobile", "Android", "iPhone"))
+    return Channel.MOBILE if mobile else Channel.WEB
 
 
 def customer_of(user):

@@ -15,9 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Channel
 from accounts.registries.operations import Context, Outcome, operation_submit
 from accounts.registries.permissions import customer_for
+from accounts.selectors import channel_of
 from common.refusal import Refusal
 from identity.views.otp import OtpConfirmView
 
@@ -41,11 +41,6 @@ from ..services.schedules import (
 )
 
 FORM = "payments/schedule_form.html"
-
-
-def _channel(request) -> str:
-    ua = request.META.get("HTTP_USER_AGENT", "")
-    return Channel.MOBILE if any(t in ua for t in ("Mobile", "Android", "iPhone")) else Channel.WEB
 
 
 @login_required
@@ -182,7 +177,7 @@ class ScheduleNewView(OtpConfirmView):
         context = Context(
             user=self.request.user,
             member=self.member,
-            channel=_channel(self.request),
+            channel=channel_of(self.request),
             key=form.idempotency_key(),
         )
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Channel
 from accounts.registries.operations import Context, Outcome
 from accounts.registries.permissions import customer_for, permitted
+from accounts.selectors import channel_of
 from common.pdf import pdf_from_html
 from common.refusal import Refusal
 from identity.services.otp import code_budget_message
@@ -44,11 +44,6 @@ from ..services.operations import BILL, payment_submit
 SCHEDULES = "PAGO_PROGRAMADO"
 NO_DEBT = _("No tienes valores pendientes de pago con este servicio.")
 PURPOSE = "bill_payment"
-
-
-def _channel(request) -> str:
-    ua = request.META.get("HTTP_USER_AGENT", "")
-    return Channel.MOBILE if any(t in ua for t in ("Mobile", "Android", "iPhone")) else Channel.WEB
 
 
 def section_links(user) -> dict:
@@ -354,7 +349,7 @@ class PayConfirmView(OtpConfirmView):
         context = Context(
             user=self.request.user,
             member=form.member,
-            channel=_channel(self.request),
+            channel=channel_of(self.request),
             key=form.idempotency_key(),
         )
         try:

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Channel
 from accounts.registries.operations import Context, Outcome
 from accounts.registries.permissions import customer_for
+from accounts.selectors import channel_of
 from common.refusal import Refusal
 from identity.services.otp import code_budget_message
 from identity.views.otp import OtpConfirmView
@@ -36,11 +36,6 @@ from ..services.operations import CardData, Submitted, card_submit
 from ..services.orders import settlement_for
 
 PAY_URL = "transfers:card_pay"
-
-
-def _channel(request) -> str:
-    ua = request.META.get("HTTP_USER_AGENT", "")
-    return Channel.MOBILE if any(t in ua for t in ("Mobile", "Android", "iPhone")) else Channel.WEB
 
 
 #: the session's cards checked on a form, by the form's key: their mask and keyed hash only
@@ -191,7 +186,7 @@ def submit(request, form) -> Submitted:
     context = Context(
         user=request.user,
         member=form.member,
-        channel=_channel(request),
+        channel=channel_of(request),
         key=form.idempotency_key(),
     )
     return card_submit(

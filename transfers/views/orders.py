@@ -16,10 +16,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import Channel
 from accounts.registries.operations import Context, OperationSpec, Outcome
 from accounts.registries.permissions import customer_for, permitted
 from accounts.registries.scopes import debit_scope
+from accounts.selectors import channel_of
 from common.refusal import Refusal
 from identity.services.otp import code_budget_message
 from identity.views.otp import OtpConfirmView
@@ -94,11 +94,6 @@ PAGES = {
         "transfers:interbank_confirm",
     ),
 }
-
-
-def _channel(request) -> str:
-    ua = request.META.get("HTTP_USER_AGENT", "")
-    return Channel.MOBILE if any(t in ua for t in ("Mobile", "Android", "iPhone")) else Channel.WEB
 
 
 def _receipt_url(transfer) -> str:
@@ -282,7 +277,7 @@ def submit(request, page: Page, form) -> Submitted:
     context = Context(
         user=request.user,
         member=form.member,
-        channel=_channel(request),
+        channel=channel_of(request),
         key=form.idempotency_key(),
     )
     return transfer_submit(
