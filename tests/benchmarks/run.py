@@ -240,19 +240,20 @@ def bench_position(bench, data, seconds: float) -> list[Figure]:
     ]
 
 
-def bench_transfer(bench, data, seconds: float) -> Figure:
+def _service_against_bare(bench, data, seconds, *, module, title, service_label, check):
+    """A service side against the bare transfer SQL, alternating (``module.run``); returns
+    (bare, service) after the ledger check and ``check(tag, expected)``."""
     from django.db import connections
 
     ids = data.ledger_account_ids
     driver = "psycopg" if bench.engine == "postgresql" else "sqlite3"
     log(
-        f"4/5 transfer: {PROCESSES} processes, {len(ids)} funded accounts of {len(ids)} members, "
-        f"{seconds:.0f} s per side in {ROUNDS} alternating rounds (bare {driver} transfer SQL / "
-        "member_transfer)"
+        f"{title}: {PROCESSES} processes, {len(ids)} funded accounts, {seconds:.0f} s per side "
+        f"in {ROUNDS} alternating rounds (bare {driver} transfer SQL / {service_label})"
     )
-    transfer_bench.prepare(ids, data.tag)
+    module.prepare(ids, data.tag)
     connections.close_all()
-    result = transfer_bench.run(
+    result = module.run(
         env=bench.env,
         engine=bench.engine,
         ids=ids,
@@ -261,38 +262,36 @@ def bench_transfer(bench, data, seconds: float) -> Figure:
         rounds=ROUNDS,
         tag=data.tag,
     )
-    bare, service = _log_sides(result, f"bare {driver} transfer SQL", "member_transfer service")
+    bare, service = _log_sides(result, f"bare {driver} transfer SQL", f"{service_label} service")
     log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
     expected = service.postings + ledger_bench.WARMUP_POSTINGS * PROCESSES
-    log(f"  transfer check: {transfer_bench.check_transfers(data.tag, expected)}")
+    log(f"  {check(data.tag, expected)}")
+    return bare, service
+
+
+def bench_transfer(bench, data, seconds: float) -> Figure:
+    bare, service = _service_against_bare(
+        bench,
+        data,
+        seconds,
+        module=transfer_bench,
+        title="4/5 transfer",
+        service_label="member_transfer",
+        check=lambda tag, n: f"transfer check: {transfer_bench.check_transfers(tag, n)}",
+    )
     return Figure("transfer_full_service_per_s", service.rate, "tx/s", bare.rate, ">=", 0.33)
 
 
 def bench_bill_payment(bench, data, seconds: float) -> Figure:
-    from django.db import connections
-
-    ids = data.ledger_account_ids
-    driver = "psycopg" if bench.engine == "postgresql" else "sqlite3"
-    log(
-        f"bill payment: {PROCESSES} processes, {len(ids)} funded accounts, {seconds:.0f} s per "
-        f"side in {ROUNDS} alternating rounds (bare {driver} transfer SQL / bill_pay against the "
-        "simulated biller, inquiry excluded)"
+    bare, service = _service_against_bare(
+        bench,
+        data,
+        seconds,
+        module=bill_payment_bench,
+        title="bill payment",
+        service_label="bill_pay",
+        check=lambda tag, n: f"payment check: {bill_payment_bench.check_payments(tag, n)}",
     )
-    bill_payment_bench.prepare(ids, data.tag)
-    connections.close_all()
-    result = bill_payment_bench.run(
-        env=bench.env,
-        engine=bench.engine,
-        ids=ids,
-        processes=PROCESSES,
-        seconds=seconds,
-        rounds=ROUNDS,
-        tag=data.tag,
-    )
-    bare, service = _log_sides(result, f"bare {driver} transfer SQL", "bill_pay service")
-    log(f"  ledger check: {ledger_bench.check_consistent(ids)}")
-    expected = service.postings + ledger_bench.WARMUP_POSTINGS * PROCESSES
-    log(f"  payment check: {bill_payment_bench.check_payments(data.tag, expected)}")
     return Figure("bill_payment_full_service_per_s", service.rate, "tx/s", bare.rate, ">=", 0.33)
 
 
