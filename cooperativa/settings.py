@@ -114,6 +114,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Statements run through common.database.prepared_cursor are prepared on a connection
+    # after this many runs (Django's default cursor never prepares). "off" for a pooler in
+    # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+    _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if _threshold == "off" else int(_threshold)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing with
     # "database is locked" halfway through a posting; timeout makes them wait for it.

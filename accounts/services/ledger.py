@@ -21,6 +21,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.database import prepared_cursor
 from common.refusal import Refusal
 from identity.services.members import member_products_changed
 
@@ -316,7 +317,7 @@ def _post(
     txn.posted_at = posted_at
     prep = _field_prep(connection)
     when = prep("posted_at", posted_at)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         # A concurrent duplicate of this key queued behind our locks; when it gets them, this
         # insert fails on the unique index and the caller returns our transaction instead.
         if connection.vendor == "postgresql":
@@ -417,7 +418,7 @@ def _post_shared_last(
     sql, params = _shared_last_sql(
         txn, prep, rows, accounts, own, shared, extra_sql, list(extra_params)
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         at, updated, also_id = cursor.fetchone()
     if updated != len(shared):
@@ -431,7 +432,7 @@ def _post_shared_last(
 def _own_lock_shared_read(connection, own, shared) -> tuple[dict[int, _Locked], int]:
     """The own accounts locked (id order) and the shared ones read (status, kind) without a
     lock, with a new transaction id, in one round trip."""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             f"WITH own AS (SELECT {_COLUMNS} FROM accounts_account"  # noqa: S608 - placeholders only
             f" WHERE id IN ({_placeholders(len(own)) or 'NULL'}) ORDER BY id FOR NO KEY UPDATE),"
@@ -518,7 +519,7 @@ def _accounts_lock(connection, ids: list[int]) -> dict[int, _Locked]:
     # deadlocking.
     # NO KEY UPDATE still lets other transactions insert entries referencing these rows.
     lock = " FOR NO KEY UPDATE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             "SELECT id, number, status, internal_code, balance, available, last_posted_at, owner_id"  # noqa: S608 - only placeholders are interpolated
             f" FROM accounts_account WHERE id IN ({_placeholders(len(ids))})"

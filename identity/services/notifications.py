@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from common.background import enqueue
@@ -56,13 +56,9 @@ def notification_queue(
 
 def notification_deliver(*, notification_id: int) -> bool:
     """Send one notification if nobody else is; returns whether this call sent it."""
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.PENDING
-    ).update(status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
+    notification = _claim(notification_id)
+    if notification is None:
         return False
-    notification = Notification.objects.get(pk=notification_id)
     try:
         if notification.channel == Notification.Channel.EMAIL:
             send_mail(
@@ -89,6 +85,29 @@ def notification_deliver(*, notification_id: int) -> bool:
         status=Notification.Status.SENT, sent_at=timezone.now(), last_error="", **erase
     )
     return True
+
+
+def _claim(notification_id: int) -> Notification | None:
+    """PENDIENTE → ENVIANDO, and the row as it is then: one statement (``UPDATE … RETURNING``,
+    read through the model's own converters), as every e-mail pays for it. None if it was not
+    PENDIENTE (sent, or another worker has it)."""
+    quote = connection.ops.quote_name
+    fields = Notification._meta.concrete_fields
+    claimed_at = Notification._meta.get_field("claimed_at")
+    # Identifiers come from the model; values are parameters.
+    sql = (
+        f"UPDATE {quote(Notification._meta.db_table)} SET {quote('status')} = %s,"  # noqa: S608
+        f" {quote('claimed_at')} = %s, {quote('attempts')} = {quote('attempts')} + 1"
+        f" WHERE {quote('id')} = %s AND {quote('status')} = %s"
+        f" RETURNING {', '.join(quote(f.column) for f in fields)}"
+    )
+    params = [
+        Notification.Status.SENDING,
+        claimed_at.get_db_prep_save(timezone.now(), connection),
+        notification_id,
+        Notification.Status.PENDING,
+    ]
+    return next(iter(Notification.objects.raw(sql, params)), None)
 
 
 def notifications_relay(*, older_than: timedelta = timedelta(seconds=60)) -> int:

@@ -42,6 +42,7 @@ from django.utils.translation import gettext
 from accounts.models import Account, Channel, Entry, InternalAccount, Product, TransactionKind
 from accounts.services.ledger import LedgerError, Leg, internal_account_id, transaction_post
 from common.background import enqueue
+from common.database import prepared_cursor
 from identity.models import Member
 from identity.services.notifications import notification_queue
 
@@ -139,15 +140,6 @@ def _fields_of(order: PaymentOrder) -> dict:
     return {first: order.reference}
 
 
-def _duplicate_check(biller: Biller, reference: str, bill: Bill | None) -> None:
-    if bill is None or not bill.number:
-        return
-    if Payment.objects.filter(
-        biller=biller, reference=reference, bill_number=bill.number, status__in=[PENDING, PAID]
-    ).exists():
-        raise PaymentError(_duplicate_message(), field="bill")
-
-
 def _duplicate_message() -> str:
     return gettext("Esta factura ya fue pagada o tiene un pago en proceso.")
 
@@ -219,8 +211,10 @@ def _with_retries(work):
 
 
 def _debit(order: PaymentOrder, fields: dict, amount: Decimal, *, defer: bool):
-    """The one database transaction of a payment: the duplicate bill looked up, the posting,
-    and the Payment row (written by the posting's last statement). Returns (payment, created)."""
+    """The one database transaction of a payment: the posting and the Payment row (written by
+    the posting's last statement). A bill pending or paid already is refused by that row's
+    partial unique index (``bill_paid_once``), which rolls the posting back: no look-up
+    first, the index answers it for every payment at no cost. Returns (payment, created)."""
     biller, bill = order.biller, order.bill
     reference = next(iter(fields.values()))
     fee, vat = bill_charges(biller)
@@ -254,7 +248,6 @@ def _debit(order: PaymentOrder, fields: dict, amount: Decimal, *, defer: bool):
 
     try:
         with transaction.atomic():
-            _duplicate_check(biller, reference, bill)
             txn = transaction_post(
                 kind=TransactionKind.BILL_PAYMENT,
                 legs=debit_legs(order, amount, fee, vat),
@@ -282,8 +275,8 @@ def _debit(order: PaymentOrder, fields: dict, amount: Decimal, *, defer: bool):
                 )
             return payment, True
     except IntegrityError as exc:
-        # A twin with the same key committed first (that one is the payment), or another key
-        # paid the same bill at the same moment (refused: a bill is paid once).
+        # A twin with the same key committed first (that one is the payment), or the bill is
+        # pending or paid under another key (refused: a bill is paid once).
         previous = Payment.objects.filter(idempotency_key=order.idempotency_key).first()
         if previous is not None:
             return previous, False
@@ -507,7 +500,7 @@ def _mark_paid(payment_id: int, values: dict) -> bool:
     wait for the disk."""
     lazy = connection.vendor == "postgresql" and not connection.in_atomic_block
     sql, params = _status_update_sql(payment_id, values, lazy_commit=lazy)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
 

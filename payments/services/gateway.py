@@ -23,11 +23,11 @@ else  one bill of $ <last two digits>.50, due in 10 days, period this month
 ====  =================================================================================
 
 Billers whose amount is typed (recharges, no inquiry) follow the same payment patterns. The
-simulated billers keep what they were paid in files under ``VAR_DIR/billers`` (one per
-idempotency key, in a folder per day received), so the web server, a worker and a test all
-see the same biller; a repeated payment with the same key returns the first answer and pays
-nothing again; a status query about a key it never received says so (``NOT_RECEIVED``), and
-the payer may then send it.
+simulated billers keep what they were paid in one SQLite file under ``VAR_DIR/billers`` (a
+row per biller and idempotency key, with the day received), so the web server, a worker and
+a test all see the same biller; a repeated payment with the same key returns the first
+answer and pays nothing again; a status query about a key it never received says so
+(``NOT_RECEIVED``), and the payer may then send it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -231,9 +233,9 @@ def simulated_bills(biller_code: str, reference: str, today: date) -> list[Bill]
 
 
 class SimulatedGateway(TimedGateway):
-    """Billers for development and tests; what they were paid lives in files under
-    ``VAR_DIR/billers/<biller>/``: ``keys/<hash of the key>.json`` (the payment and the
-    biller's truth about it) and ``days/<day>.log`` (the keys received that day)."""
+    """Billers for development and tests. What they were paid lives in one SQLite file,
+    ``VAR_DIR/billers/simulador.sqlite3`` (a row per biller and key: the payment and the
+    biller's truth about it, and the day it was received), shared by every process."""
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root or Path(settings.VAR_DIR) / "billers")
@@ -260,64 +262,58 @@ class SimulatedGateway(TimedGateway):
         return Answer(record["status"], authorization, record["reason"])
 
     def reconciliation_request(self, biller, day):
-        log = self.root / biller.code / "days" / f"{day.isoformat()}.log"
-        if not log.exists():
-            return []
-        names = dict.fromkeys(log.read_text(encoding="utf-8").split())  # in order, once each
-        records = (_read(self.root / biller.code / "keys" / name) for name in names)
-        return [r["key"] for r in records if r is not None and r["status"] == Answer.PAID]
-
-    # Files: one record per key (``keys/``), and the names a day received (``days/<day>.log``).
-    @staticmethod
-    def _name(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()[:40] + ".json"
+        rows = _simulator_db(self.root).execute(
+            "SELECT record FROM payments WHERE biller = ? AND day = ? ORDER BY id",
+            (biller.code, day.isoformat()),
+        )
+        records = (json.loads(record) for (record,) in rows)
+        return [r["key"] for r in records if r["status"] == Answer.PAID]
 
     def _record_read(self, biller, key: str) -> dict | None:
-        return _read(self.root / biller.code / "keys" / self._name(key))
+        row = (
+            _simulator_db(self.root)
+            .execute("SELECT record FROM payments WHERE biller = ? AND key = ?", (biller.code, key))
+            .fetchone()
+        )
+        return None if row is None else json.loads(row[0])
 
     def _record_claim(self, biller, key, reference, bill_number, amount, pattern) -> dict:
-        """The biller's record of ``key``: the first one, or a new one (created exclusively:
-        of two concurrent requests with the same key, one writes it, the other reads it)."""
+        """The biller's record of ``key``: the first one, or a new one (of two concurrent
+        requests with the same key, one inserts it, the other reads it)."""
         today = timezone.localdate()
-        name = self._name(key)
-        path = self.root / biller.code / "keys" / name
-        try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileNotFoundError:
-            (self.root / biller.code / "days").mkdir(parents=True, exist_ok=True)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return self._record_claim(biller, key, reference, bill_number, amount, pattern)
-        except FileExistsError:
-            found = self._record_read(biller, key)
-            if found is not None:
-                return found
-            return _simulated_record(key, reference, bill_number, amount, pattern, today)
         record = _simulated_record(key, reference, bill_number, amount, pattern, today)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(record))
-        # One short line appended: concurrent writers' lines never interleave.
-        day_log = os.open(
-            self.root / biller.code / "days" / f"{today.isoformat()}.log",
-            os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-            0o644,
+        inserted = _simulator_db(self.root).execute(
+            "INSERT OR IGNORE INTO payments (biller, key, day, record) VALUES (?, ?, ?, ?)",
+            (biller.code, key, today.isoformat(), json.dumps(record)),
         )
-        try:
-            os.write(day_log, f"{name}\n".encode())
-        finally:
-            os.close(day_log)
-        return record
+        if inserted.rowcount:
+            return record
+        return self._record_read(biller, key)
 
 
-def _read(path: Path) -> dict | None:
-    # A record being written by a concurrent request reads as empty for an instant.
-    for _attempt in range(50):
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except ValueError:
-            time.sleep(0.01)
-    raise ValueError(f"registro ilegible: {path}")
+_simulator = threading.local()
+
+
+def _simulator_db(root: Path) -> sqlite3.Connection:
+    """This thread's connection to the simulated billers' file (autocommit; WAL, so readers
+    and one writer at a time from any process; a commit does not wait for the disk: it is a
+    simulator, and an application crash loses nothing)."""
+    path = root / "simulador.sqlite3"
+    owner = (os.getpid(), path)
+    if getattr(_simulator, "owner", None) != owner:
+        if getattr(_simulator, "owner", (None,))[0] == os.getpid():
+            _simulator.db.close()  # another VAR_DIR (a test's): one open file per thread
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=True)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS payments (id INTEGER PRIMARY KEY, biller TEXT NOT NULL,"
+            " key TEXT NOT NULL, day TEXT NOT NULL, record TEXT NOT NULL, UNIQUE (biller, key))"
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS payments_day ON payments (biller, day)")
+        _simulator.owner, _simulator.db = owner, db
+    return _simulator.db
 
 
 def _simulated_record(key, reference, bill_number, amount, pattern, today) -> dict:

@@ -112,3 +112,29 @@ def test_entries_cannot_be_deleted_in_the_database():
     ):
         c.execute("DELETE FROM accounts_entry WHERE account_id = %s", [account.pk])
     assert Account.objects.get(pk=account.pk).balance == Decimal("10.00")
+
+
+@pytest.mark.django_db
+def test_postings_are_prepared_once_per_connection_and_stay_exact(settings):
+    """From the threshold-th posting on, PostgreSQL runs the posting's statements prepared
+    (common.database.prepared_cursor); the balances are the same as ever."""
+    source, target = AccountFactory(), AccountFactory()
+    deposit(source, "10.00")
+    runs = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] + 2
+    for n in range(runs):
+        transaction_post(
+            kind=TransactionKind.INTERNAL_TRANSFER,
+            legs=[Leg(source.pk, Decimal("-0.25"), "T"), Leg(target.pk, Decimal("0.25"), "T")],
+            idempotency_key=f"prepared-{n}",
+            channel=Channel.WEB,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("FROM accounts_account" in s and "FOR NO KEY UPDATE" in s for s in prepared)
+    assert any("INSERT INTO accounts_entry" in s for s in prepared)
+    source.refresh_from_db()
+    target.refresh_from_db()
+    assert source.balance == Decimal("10.00") - Decimal("0.25") * runs
+    assert target.balance == Decimal("0.25") * runs
+    assert Entry.objects.filter(account=target).count() == runs
