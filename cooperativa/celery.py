@@ -1,7 +1,10 @@
+import logging
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
+
+logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cooperativa.settings")
 
@@ -18,3 +21,23 @@ def _create_queue_folders(sender, **kwargs):
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if options.get(key):
                 Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@signals.task_failure.connect
+def _task_failure_recorded(sender=None, task_id=None, exception=None, **kwargs):
+    """A task that failed is shown to staff (back office, Auditoría, action "Tarea en segundo
+    plano fallida"), not only written to a worker's log. Its work is found again by its sweep;
+    this says that something needs looking at."""
+    from cooperativa.observability import redact
+    from identity.models import AuditEvent
+
+    try:
+        AuditEvent.objects.create(
+            action="system.task_failed",
+            target_type="celery.task",
+            target_id=(getattr(sender, "name", "") or "")[:60],
+            reason=redact(f"{type(exception).__name__}: {exception}")[:2000],
+            after={"task_id": task_id},
+        )
+    except Exception:  # the database may be what failed: the worker's log has it then
+        logger.exception("No se pudo registrar la tarea fallida %s", task_id)

@@ -6,6 +6,7 @@ Without any variable set it runs embedded: SQLite, a file-system Celery broker, 
 
 import os
 import secrets
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer, a redirect or an error page too, carries the request's id.
+    "cooperativa.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +115,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection is tried before a request uses it: after a PostgreSQL restart the
+        # first request reconnects instead of failing on a dead socket.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -165,19 +171,37 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 EXPORTS_DIR = VAR_DIR / "exports"
 
-# Redis, when given, is the broker, the cache and the session store.
+# Sessions live in the database everywhere: a Redis restart or hang must not sign anybody
+# out (a cache-only store lost every session; a cache in front of the table could serve a
+# signed-out session again once a hung Redis came back with its old copy).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Redis, when given, is the broker and the cache; both wait at most this long for it.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
+#: the longest a task may run; Redis hands an unacknowledged task to another worker after
+#: CELERY_BROKER_TRANSPORT_OPTIONS' visibility_timeout, kept above it
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "900"))
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Reads miss and writes are dropped while Redis is away; counters refuse (see it).
+            "BACKEND": "common.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
+        }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     CELERY_BROKER_URL = REDIS_URL
-    # Above the longest task, or Redis hands an unacknowledged money task to a second worker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT * 4,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     CELERY_QUEUE_DIR = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -190,6 +214,14 @@ else:
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task gives its message back at once (not after the visibility
+# timeout): every task is safe to run again (rows drive the money, see docs/ARCHITECTURE.md).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Publishing from a request never waits long for the broker: one try, a short timeout
+# (common.background.enqueue then leaves the work to the sweeps that find it in the database).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT * 4
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -210,8 +242,11 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Cooprogreso en Línea <no-responder@cooprogreso.local>"
 )
 
-# Transport security: on whenever the portal is served over HTTPS (production sets HTTPS=1).
-HTTPS = env_bool("HTTPS")
+# Transport security: on by default whenever DEBUG is off; HTTPS=0 turns it off for a local
+# run over plain HTTP. Test runs (pytest imported, never in a server) default to off: the
+# test client speaks HTTP.
+TESTING = "pytest" in sys.modules
+HTTPS = env_bool("HTTPS", not DEBUG and not TESTING)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -221,6 +256,8 @@ SECURE_HSTS_PRELOAD = HTTPS
 # How many reverse proxies of ours stand in front (each appends to X-Forwarded-For); the
 # client's address is the one the outermost of them saw. 0: REMOTE_ADDR is the client.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1" if env_bool("BEHIND_PROXY") else "0"))
+# Probes reach the web over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if env_bool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -245,12 +282,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# One JSON object per line with the request and user ids (cooperativa.observability), except
+# in development and tests, where a line of text reads better.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG or TESTING else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "cooperativa.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "cooperativa.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# Workers log through the same configuration (JSON, ids) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Portal rules the back office may tune (kept here until they move to admin-edited tables).
 COOPERATIVE = {

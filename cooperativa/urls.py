@@ -1,17 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.db import connection
-from django.http import JsonResponse
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
 
-
-@require_GET
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+from .health import healthz, readyz
 
 
 def _backoffice_login(request, extra_context=None):
@@ -28,6 +20,7 @@ admin.site.site_title = _("Cooprogreso · Administración")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("backoffice/", admin.site.urls),
     path("", include("identity.urls")),
     path("", include("accounts.urls")),

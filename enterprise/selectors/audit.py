@@ -50,6 +50,7 @@ GROUPS = {
     "servicios": _("Pagos de servicios"),
     "seguridad": _("Seguridad y credenciales"),
     "ventanilla": _("Ventanilla y cupos"),
+    "sistema": _("Sistema"),
 }
 COMPANY_GROUPS = ("usuarios", "niveles", "ordenes", "beneficiarios", "pagos", "servicios")
 
@@ -219,6 +220,12 @@ AUDIT_ACTIONS: dict[str, ActionWords] = {
     ),
     "limits.set": _w(
         _("Cambiar cupos de transferencias"), _("Cambió los cupos de transferencias"), "ventanilla"
+    ),
+    # What the portal's own workers record for the back office (cooperativa/celery.py).
+    "system.task_failed": _w(
+        _("Tarea en segundo plano fallida"),
+        _("Una tarea en segundo plano falló: %(object)s"),
+        "sistema",
     ),
 }
 

@@ -84,26 +84,28 @@ def password_reset_send(*, user: User, request) -> None:
 
 
 IMAGE_MISSES_ALERT = 3
+IMAGE_MISSES_WINDOW = timedelta(hours=24)
 
 
 def image_miss_record(*, user: User | None, budget: str = "", ip=None) -> None:
     """A wrong security image in "Olvidé mi contraseña" (``user`` None: the data matched
     nobody, recorded alike so the step costs the same). The flow goes on as if nothing happened
     (a decoy code step); after a few misses the member is told someone is trying, within the
-    recovery budget of messages that reach them."""
-    from django.core.cache import cache
-
+    recovery budget of messages that reach them. The misses are counted from the audit
+    records themselves (under the person's lock), not in the cache: no Redis outage can lift
+    or reset the count."""
+    target = str(user.pk) if user else ""
     with transaction.atomic():
         person_lock(user=user)
-        key = f"identity:image-miss:{user.pk if user else 0}"
-        cache.add(key, 0, timeout=24 * 3600)
-        misses = cache.incr(key)
         AuditEvent.objects.create(
+            action="credentials.image_miss", target_type="identity.user", target_id=target, ip=ip
+        )
+        misses = AuditEvent.objects.filter(
             action="credentials.image_miss",
             target_type="identity.user",
-            target_id=str(user.pk) if user else "",
-            ip=ip,
-        )
+            target_id=target,
+            at__gte=timezone.now() - IMAGE_MISSES_WINDOW,
+        ).count()
         email = (email_of(user) if user else "").lower()
         if misses == IMAGE_MISSES_ALERT and message_deliverable(email, budget):
             notification_queue(

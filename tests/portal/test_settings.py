@@ -6,17 +6,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_is_clean_with_production_environment(tmp_path):
+def test_check_deploy_is_clean_with_only_the_secret_key_and_hosts_set(tmp_path):
+    """Secure by default: nobody has to remember HTTPS=1 (or DEBUG=0) in production."""
     env = {
         **{
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
+            if not k.startswith(("DJANGO_", "DATABASE", "REDIS", "DEBUG", "HTTPS", "BEHIND"))
         },
-        "DEBUG": "0",
         "SECRET_KEY": "x7!k2P#q9Lm$4vB8nZ@r1Tw6Yc3Hf0Js5Gd^Ue*Ai&Ko(Xp)Ql_Rb+Sn=Vt-Wy",
         "ALLOWED_HOSTS": "banca.cooprogreso.example",
-        "HTTPS": "1",
         "VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext
 
 from accounts.models import Account
+from common.cache import CacheUnavailable
 from identity.models import Member
 
 from ..models import Beneficiary
@@ -109,16 +110,20 @@ def _spend(member) -> None:
     The count lives in the cache, as it always has, not in the database: it is a throttle on
     reading, not money nor an audit record. Production's cache is Redis, shared by every worker,
     whose INCR is atomic and whose key expiry is the hour itself, with no table to prune and no
-    database write on a GET. Losing it (Redis restarted) only starts a new hour. Without Redis
+    database write on a GET. Losing it (Redis restarted) only starts a new hour; while Redis is
+    away no name is shown (``common.cache``: counters fail closed). Without Redis
     (development) the cache is per process, which is acceptable there only.
     """
     counter = f"transfers:holder-lookups:{member.pk}"
-    cache.add(counter, 0, timeout=WINDOW_SECONDS)
     try:
-        used = cache.incr(counter)
-    except ValueError:  # the hour ended between the two calls: this look-up opens the next
-        cache.add(counter, 1, timeout=WINDOW_SECONDS)
-        used = 1
+        cache.add(counter, 0, timeout=WINDOW_SECONDS)
+        try:
+            used = cache.incr(counter)
+        except ValueError:  # the hour ended between the two calls: this look-up opens the next
+            cache.add(counter, 1, timeout=WINDOW_SECONDS)
+            used = 1
+    except CacheUnavailable as exc:  # a budget that cannot be counted is not lifted
+        raise TransferError(exc.message, "account_number") from exc
     if used > settings.TRANSFER_HOLDER_LOOKUPS_PER_HOUR:
         raise HolderLookupsSpent(
             gettext("Realizaste demasiadas consultas de cuentas. Intenta nuevamente en una hora.")
