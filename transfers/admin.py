@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.background import enqueue
 from common.backoffice import money_column
 from common.money_input import MoneyField
 
@@ -113,9 +114,16 @@ class BeneficiaryAdmin(ReadOnlyAdmin):
 
 
 def _cycle_request(modeladmin, request):
-    from .tasks import settlement_cycle
-
-    settlement_cycle.delay()
+    if enqueue("transfers.tasks.settlement_cycle_now") is None:
+        modeladmin.message_user(
+            request,
+            gettext(
+                "No se pudo solicitar el ciclo: el servicio de tareas no responde. Intenta "
+                "nuevamente en unos minutos."
+            ),
+            messages.ERROR,
+        )
+        return
     modeladmin.message_user(
         request,
         gettext(

@@ -308,6 +308,22 @@ class SettlementBatch(models.Model):
         return self.file_name
 
 
+class SettlementCycle(models.Model):
+    """A settlement cycle time that has been run: one row per slot (e.g. today 11:00), so the
+    scheduled run and the catch-up after an outage run each slot once."""
+
+    slot = models.DateTimeField(_("hora del ciclo"), unique=True)
+    run_at = models.DateTimeField(_("ejecutado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ciclo de compensación")
+        verbose_name_plural = _("ciclos de compensación")
+        ordering = ["-slot"]
+
+    def __str__(self):
+        return f"{self.slot:%Y-%m-%d %H:%M}"
+
+
 class IncomingCredit(models.Model):
     """A transfer another institution sent to a member (from the gateway's incoming file)."""
 

@@ -14,7 +14,7 @@ from identity.models import Notification
 from tests.factories import AccountFactory, deposit
 from tests.transfers.conftest import IMMEDIATE_BANK, balance_of, cycle_moment, origin_of
 from transfers.models import ClosedDay, IncomingCredit, SettlementBatch, Transfer
-from transfers.services import settlement
+from transfers.services import cycles, settlement
 from transfers.services.calendar import next_business_day
 from transfers.services.gateway import (
     DETAIL_LENGTH,
@@ -492,13 +492,14 @@ def test_beat_schedules_are_in_the_database():
         "transfers.tasks.settlement_results",
         "transfers.tasks.immediate_sweep",
         "transfers.tasks.incoming_credits",
+        "transfers.tasks.settlement_catch_up",
     }
     cycles = tasks["transfers.tasks.settlement_cycle"].crontab
     assert (cycles.minute, cycles.hour, cycles.day_of_week) == ("0", "9,11,13,15", "1-5")
     assert str(cycles.timezone) == "America/Guayaquil"
     results = tasks["transfers.tasks.settlement_results"].interval
     assert (results.every, results.period) == (5, "minutes")
-    for name in ("immediate_sweep", "incoming_credits"):
+    for name in ("immediate_sweep", "incoming_credits", "settlement_catch_up"):
         interval = tasks[f"transfers.tasks.{name}"].interval
         assert (interval.every, interval.period) == (60, "seconds")
 
@@ -510,6 +511,7 @@ def test_the_tasks_call_the_services(member_user, interbank_pending, monkeypatch
     now = cycle_moment()
     real_cycle = settlement.cycle_run
     monkeypatch.setattr(settlement, "cycle_run", lambda now=None, _n=now: real_cycle(now=_n))
+    monkeypatch.setattr(cycles, "cycle_slot", lambda at, _n=now: _n)  # a cycle time, whenever
 
     tasks.settlement_cycle.delay()
     tasks.settlement_results.delay()
