@@ -141,9 +141,11 @@ class NotificationAdmin(admin.ModelAdmin):
 class OtpChallengeAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "purpose", "description", "channel", "status", "attempts")
     list_filter = ("status", "purpose")
-    exclude = ("salt", "code_hash", "digest")
+    exclude = ("salt", "code_hash", "digest", "repeat_digest")
     readonly_fields = [
-        f.name for f in OtpChallenge._meta.fields if f.name not in {"salt", "code_hash", "digest"}
+        f.name
+        for f in OtpChallenge._meta.fields
+        if f.name not in {"salt", "code_hash", "digest", "repeat_digest"}
     ]
 
     def has_add_permission(self, request):

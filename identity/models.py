@@ -302,6 +302,11 @@ class OtpChallenge(models.Model):
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     expires_at = models.DateTimeField(_("vence"))
     used_at = models.DateTimeField(_("usado"), null=True, blank=True)
+    # A confirmation sent again (double click, resubmit) gets the first one's result instead of
+    # a refusal, only from the session that confirmed it and with the same code: a keyed digest
+    # of both (services/otp.py, challenge_repeated), and where the first confirmation ended.
+    repeat_digest = models.CharField(_("confirmación (hash)"), max_length=64, blank=True)
+    result_url = models.CharField(_("resultado"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("código de verificación")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,31 @@ APP_FACTORS = {"TOTP", "PASSKEY"}
 MAX_ATTEMPTS = 5
 MAX_RESENDS = 3
 SIGN_IN_PURPOSE = "sign_in"
+# Confirmations that change what this session's sign-in is worth: its password, the username it
+# signs in with, the factors and devices that approve its codes, the security image and answers
+# that recover it. Like signing in, each gives the session a new key, so a key seen before the
+# change (a fixated or leaked cookie) is worth nothing after it. Ordinary operations (transfers,
+# payments, payroll, approvals, payees, limits, a company's users) keep the key: rotating on each
+# one signed out the member's other tabs and sent a second click to the sign-in page.
+REAUTHENTICATING_PURPOSES = frozenset(
+    {
+        "password_change",
+        "username_change",
+        "security_questions",
+        "factor_default",
+        "totp_add",
+        "totp_remove",
+        "passkey_add",
+        "passkey_remove",
+        "device_remove",
+    }
+)
+# A confirmation sent again (double click, resubmit, several clicks at once) within this long of
+# the first is the same confirmation: it gets the first one's result. One that arrives while the
+# first is still running waits for that result at most REPEAT_WAIT.
+REPEAT_WINDOW = timedelta(minutes=2)
+REPEAT_WAIT = 5.0
+REPEAT_POLL = 0.1
 
 
 class OtpError(Refusal):
@@ -484,9 +510,12 @@ def challenge_verify(
     operation: dict,
     code: str,
     request=None,
+    session_key: str = "",
 ) -> OtpChallenge:
     """Approve the operation, or raise OtpError with what the person should be told. A failure's
-    bookkeeping (attempts, expiry, blocking) is committed before the error is raised."""
+    bookkeeping (attempts, expiry, blocking) is committed before the error is raised.
+    ``session_key``: the signed-in session confirming it, which may send the same confirmation
+    again (``challenge_repeated``)."""
     with transaction.atomic():
         person_lock(user=user, member=member)  # a failure may alert them, within their budget
         challenge = _locked(challenge_id, user, member)
@@ -496,10 +525,68 @@ def challenge_verify(
         if error is None:
             challenge.status = OtpChallenge.Status.USED
             challenge.used_at = timezone.now()
-            challenge.save(update_fields=["status", "used_at"])
+            challenge.repeat_digest = _repeat_digest(challenge, session_key, code)
+            challenge.save(update_fields=["status", "used_at", "repeat_digest"])
     if error is not None:
         raise OtpError(error)
     return challenge
+
+
+def _repeat_digest(challenge: OtpChallenge, session_key: str, code: str) -> str:
+    """Who may repeat a confirmation: the session that sent it, with the code it sent (an app
+    code or a passkey's signature cannot be checked a second time, so it is compared as sent)."""
+    code = (code or "").strip()
+    if not session_key or not code:
+        return ""  # nobody: the flows before sign-in repeat nothing
+    value = f"{challenge.salt}:{session_key}:{code}"
+    return salted_hmac("identity.otp.repeat", value, algorithm="sha256").hexdigest()
+
+
+def challenge_repeated(
+    *, challenge_id, user, purpose: str, code: str, session_key: str
+) -> OtpChallenge | None:
+    """The challenge a refused confirmation names, when it repeats the confirmation that used it
+    (double click, resubmit, clicks at once): the same person, session, purpose and code, within
+    REPEAT_WINDOW. It executes nothing again; it only gets the first one's result. None
+    otherwise: then the refusal stands (a wrong code, another session, a late repeat)."""
+    try:
+        pk = int(challenge_id or 0)
+    except (TypeError, ValueError):
+        return None
+    challenge = OtpChallenge.objects.filter(
+        pk=pk,
+        user=user,
+        purpose=purpose,
+        status=OtpChallenge.Status.USED,
+        used_at__gte=timezone.now() - REPEAT_WINDOW,
+    ).first()
+    if challenge is None or not challenge.repeat_digest:
+        return None
+    given = _repeat_digest(challenge, session_key, code)
+    return challenge if constant_time_compare(challenge.repeat_digest, given) else None
+
+
+def challenge_result_record(
+    *, challenge: OtpChallenge, url: str, session_key: str, code: str
+) -> None:
+    """Where the confirmation with this challenge ended (the receipt, the order), for its
+    repeats; ``session_key`` is the session's key now: one that confirmed a security change has
+    a new key, and its repeats come with that one."""
+    OtpChallenge.objects.filter(pk=challenge.pk, status=OtpChallenge.Status.USED).update(
+        result_url=url[:500], repeat_digest=_repeat_digest(challenge, session_key, code)
+    )
+
+
+def challenge_result_wait(*, challenge_id: int) -> str:
+    """The first confirmation's result; a repeat that arrives while the first is still running
+    waits for it, at most REPEAT_WAIT. Empty when it is not there by then."""
+    deadline = time.monotonic() + REPEAT_WAIT
+    rows = OtpChallenge.objects.filter(pk=challenge_id).values_list("result_url", flat=True)
+    while True:
+        url = rows.first() or ""
+        if url or time.monotonic() >= deadline:
+            return url
+        time.sleep(REPEAT_POLL)
 
 
 def _check(

@@ -6,13 +6,16 @@ htmx dialog over the page (or a page, without JavaScript), through ``OtpConfirmV
 
 from __future__ import annotations
 
+import functools
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.template.response import TemplateResponse
+from django.utils.decorators import classonlymethod
 from django.utils.translation import gettext
 from django.views import View
 
@@ -21,10 +24,14 @@ from ..selectors import challenge_of
 from ..services.otp import (
     APP_FACTORS,
     MAX_RESENDS,
+    REAUTHENTICATING_PURPOSES,
     OtpError,
     challenge_fallback,
     challenge_is_live,
+    challenge_repeated,
     challenge_resend,
+    challenge_result_record,
+    challenge_result_wait,
     challenge_seconds_left,
     challenge_start,
     challenge_verify,
@@ -113,7 +120,9 @@ class OtpConfirmView(LoginRequiredMixin, View):
     Subclasses set ``form_class``, ``template_name`` (its ``form`` partial holds the form) and
     ``otp_purpose``, and define ``otp_operation``, ``otp_description`` and ``confirmed``. The
     dialog carries the form's fields back, so the code is checked against the data submitted
-    with it: changing anything after the code was sent makes it fail.
+    with it: changing anything after the code was sent makes it fail. ``confirmed`` runs once
+    per code: the same confirmation sent again by the same session (double click, resubmit,
+    clicks at once) is sent where the first one ended (``confirmation_repeated``).
     """
 
     form_class = None
@@ -211,27 +220,40 @@ class OtpConfirmView(LoginRequiredMixin, View):
         else:
             form = self.get_form(data=request.POST)
             if not form.is_valid():
-                return self.form_invalid(form)
+                # A repeat may no longer validate once its first confirmation took effect
+                # (the balance it debited, the payee it removed): it gets that one's result.
+                repeat = confirmation_repeated(request, purpose=self.otp_purpose)
+                return repeat if repeat is not None else self.form_invalid(form)
         if not step:
-            subject = self.otp_keep(form) if self.secret_fields else form
-            try:
-                challenge = challenge_start(
-                    user=request.user,
-                    purpose=self.otp_purpose,
-                    operation=self.otp_operation(subject),
-                    description=self.otp_description(subject),
-                )
-            except OtpError as exc:
-                form.add_error(None, exc.message)
-                return self.render_form(form)
-            if self.secret_fields:
-                request.session[_kept_key(challenge.pk)] = subject
-            return self.render_dialog(challenge)
+            return self.code_start(form)
+        return self.code_step(step, form)
+
+    def code_start(self, form):
+        subject = self.otp_keep(form) if self.secret_fields else form
+        try:
+            challenge = challenge_start(
+                user=self.request.user,
+                purpose=self.otp_purpose,
+                operation=self.otp_operation(subject),
+                description=self.otp_description(subject),
+            )
+        except OtpError as exc:
+            form.add_error(None, exc.message)
+            return self.render_form(form)
+        if self.secret_fields:
+            self.request.session[_kept_key(challenge.pk)] = subject
+        return self.render_dialog(challenge)
+
+    def code_step(self, step: str, form):
+        request = self.request
         challenge = challenge_of(pk=request.POST.get("otp_challenge"), user=request.user)
         subject = form
         if self.secret_fields and challenge is not None:
             subject = request.session.get(_kept_key(challenge.pk))
         if challenge is None or subject is None:
+            repeat = confirmation_repeated(request, purpose=self.otp_purpose)
+            if repeat is not None:
+                return repeat
             messages.error(request, gettext("El código no es válido. Solicita uno nuevo."))
             return self.done(request.path, "") if form is None else self.render_form(form)
         try:
@@ -251,25 +273,91 @@ class OtpConfirmView(LoginRequiredMixin, View):
                 operation=self.otp_operation(subject),
                 code=otp_code_from(request),
                 request=request,
+                session_key=request.session.session_key or "",
             )
         except OtpError as exc:
+            # Two clicks of one confirmation at once: the other one used the code first.
+            repeat = confirmation_repeated(request, purpose=self.otp_purpose)
+            if repeat is not None:
+                return repeat
             challenge.refresh_from_db()
             return self.render_dialog(challenge, error=exc.message)
+        return self.code_passed(subject, challenge)
+
+    def code_passed(self, subject, challenge):
+        request = self.request
         request.session.pop(_kept_key(challenge.pk), None)
-        # A re-authenticated session gets a new key.
-        request.session.cycle_key()
-        return self.confirmed(subject, challenge)
+        if self.otp_purpose in REAUTHENTICATING_PURPOSES:
+            request.session.cycle_key()  # a security change, like signing in: a new key
+        response = self.confirmed(subject, challenge)
+        # Its repeats (double click, resubmit) land where this one did, and run nothing again.
+        challenge_result_record(
+            challenge=challenge,
+            url=response.get("HX-Redirect") or response.get("Location") or "",
+            session_key=request.session.session_key or "",
+            code=otp_code_from(request),
+        )
+        return response
 
     def done(self, url: str, message: str) -> HttpResponse:
         if message:
             messages.success(self.request, message)
-        if self.request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        response = HttpResponse(status=302)
-        response["Location"] = url
+        return _redirect(self.request, url)
+
+    @classonlymethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        purpose = initkwargs.get("otp_purpose", cls.otp_purpose)
+
+        def confirm_view(request, *args, **kwargs):
+            # Before the subclass's dispatch: what it looks up (the payee, the device, the
+            # order's state) may be what the first confirmation just removed or changed.
+            repeat = confirmation_repeated(request, purpose=purpose)
+            return repeat if repeat is not None else view(request, *args, **kwargs)
+
+        return functools.wraps(view)(confirm_view)
+
+
+def confirmation_repeated(request, *, purpose: str) -> HttpResponse | None:
+    """The answer to a code confirmation sent again by the session that confirmed it, with the
+    same code (a double click, a resubmit, clicks at once): the first one's result, waited for
+    briefly if it is still running; nothing is run twice. None when this is not such a repeat:
+    the request goes on, and a used code is refused as before."""
+    if request.method != "POST" or request.POST.get("otp_step") != "verify":
+        return None
+    if not request.user.is_authenticated:
+        return None
+    challenge = challenge_repeated(
+        challenge_id=request.POST.get("otp_challenge"),
+        user=request.user,
+        purpose=purpose,
+        code=otp_code_from(request),
+        session_key=request.session.session_key or "",
+    )
+    if challenge is None:
+        return None
+    url = challenge_result_wait(challenge_id=challenge.pk)
+    if not url:
+        # The first one is slower than the wait (a biller's timeout): it still runs, once.
+        messages.info(
+            request,
+            gettext(
+                "Ya recibimos tu confirmación y todavía la estamos procesando: no la envíes de "
+                "nuevo."
+            ),
+        )
+        url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    return _redirect(request, url)
+
+
+def _redirect(request, url: str) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
         return response
+    response = HttpResponse(status=302)
+    response["Location"] = url
+    return response
 
 
 def _kept_key(challenge_id: int) -> str:
