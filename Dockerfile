@@ -17,4 +17,4 @@ USER portal
 
 ENV STATIC_ROOT=/app/staticfiles VAR_DIR=/app/var
 EXPOSE 8000
-CMD ["gunicorn", "cooperativa.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "cooperativa.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

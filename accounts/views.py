@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from common.periods import last_closed_month
+from common.storage import EXPORTS, file_storage
 from identity.services.preferences import user_set_hide_amounts
 
 from .forms import MovementFilterForm, StatementForm
@@ -256,10 +257,12 @@ def export_file(request, job_id: int):
     job = export_job_get_for_user(user=request.user, job_id=job_id)
     if job.status != ExportJob.Status.DONE:
         raise Http404
-    path = settings.EXPORTS_DIR / job.file_name
-    if not path.exists():
-        raise Http404
+    # Built by whichever worker ran the job, kept in the exports storage any host can read.
+    try:
+        handle = file_storage(EXPORTS).open(job.file_name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
     content_type = XLSX if job.file_name.endswith(".xlsx") else PDF
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type
+        handle, as_attachment=True, filename=job.file_name, content_type=content_type
     )

@@ -41,3 +41,11 @@ def _task_failure_recorded(sender=None, task_id=None, exception=None, **kwargs):
         )
     except Exception:  # the database may be what failed: the worker's log has it then
         logger.exception("No se pudo registrar la tarea fallida %s", task_id)
+
+
+@signals.worker_process_shutdown.connect
+def _pdf_child_stopped(**kwargs):
+    """A worker process that stops takes its PDF child with it (no leaked semaphores)."""
+    from common.pdf import pdf_pool_shutdown
+
+    pdf_pool_shutdown()

@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from common.storage import file_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -166,6 +168,9 @@ STORAGES = {
         if env_bool("STATIC_MANIFEST", not DEBUG and bool(os.environ.get("STATIC_ROOT")))
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # Exports, payroll uploads, complaint attachments: local folders under VAR_DIR, or with
+    # STORAGE_BACKEND=s3 one S3-compatible bucket every host reads (common/storage.py).
+    **file_storages(os.environ),
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
@@ -321,6 +326,15 @@ MOVEMENTS_PAGE_SIZE = 20
 MOVEMENTS_MAX_MONTHS = 12
 # Above this many rows a statement or download is built by a Celery task with a progress bar.
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "1500"))
+# PDFs are rendered in a child process that is replaced after PDF_MAX_TASKS_PER_CHILD documents
+# (WeasyPrint keeps ~0.2 MB per document in the process that renders it: common/pdf.py);
+# PDF_RENDER_PROCESSES=0 renders in the process itself. Statements longer than PDF_CHUNK_ROWS
+# rows are rendered in parts and joined, so their memory stays bounded.
+PDF_RENDER_PROCESSES = int(os.environ.get("PDF_RENDER_PROCESSES", "1"))
+PDF_MAX_TASKS_PER_CHILD = int(os.environ.get("PDF_MAX_TASKS_PER_CHILD", "100"))
+PDF_RENDER_TIMEOUT = float(os.environ.get("PDF_RENDER_TIMEOUT", "45"))
+PDF_START_METHOD = os.environ.get("PDF_START_METHOD", "spawn")
+PDF_CHUNK_ROWS = int(os.environ.get("PDF_CHUNK_ROWS", "500"))
 TERM_DEPOSIT_DAY_BASIS = 360
 LEDGER_RETRIES = 5
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "identity.backends.PortalBackend"]

@@ -84,12 +84,15 @@ class ComplaintAdmin(admin.ModelAdmin):
         complaint = get_object_or_404(Complaint, pk=complaint_id)
         if not self.has_view_permission(request, complaint):
             raise PermissionDenied
-        storage = attachment_storage()
-        if not complaint.attachment_name or not storage.exists(complaint.attachment_name):
+        if not complaint.attachment_name:
             raise Http404
+        try:
+            handle = attachment_storage().open(complaint.attachment_name, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
         suffix = SUFFIXES.get(complaint.attachment_content_type, "")
         return FileResponse(
-            storage.open(complaint.attachment_name, "rb"),
+            handle,
             as_attachment=True,
             filename=f"{complaint.tracking_number}{suffix}",
             content_type=complaint.attachment_content_type or "application/octet-stream",

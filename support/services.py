@@ -14,11 +14,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.refusal import Refusal
+from common.storage import ATTACHMENTS, file_storage
 from identity.models import Member, Notification
 from identity.services.notifications import notification_queue
 
@@ -48,23 +48,10 @@ class ComplaintError(Refusal):
     pass
 
 
-class PrivateFileSystemStorage(FileSystemStorage):
-    """Files that only the back office downloads, through a view that checks who asks."""
-
-    def url(self, name):
-        raise ValueError("Los adjuntos de reclamos no tienen una URL pública.")
-
-
-def attachments_dir() -> Path:
-    return Path(getattr(settings, "SUPPORT_ATTACHMENTS_DIR", settings.VAR_DIR / "attachments"))
-
-
-def attachment_storage() -> PrivateFileSystemStorage:
-    # Built on each use, not at import: the directory is a setting that tests and deployments
-    # change after the code is loaded.
-    return PrivateFileSystemStorage(
-        location=attachments_dir(), file_permissions_mode=0o640, directory_permissions_mode=0o750
-    )
+def attachment_storage() -> Storage:
+    """Where attachments are kept (``SUPPORT_ATTACHMENTS_DIR`` or a bucket, common.storage):
+    only the back office downloads them, through a view that checks who asks."""
+    return file_storage(ATTACHMENTS)
 
 
 def attachment_content_type(upload: UploadedFile) -> str | None:

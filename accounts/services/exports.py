@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.background import enqueue
+from common.storage import EXPORTS, file_storage
 
 from ..models import ExportJob
 from ..selectors import export_job_get_for_user, movement_list
@@ -23,10 +24,6 @@ def export_job_create(*, user, account, kind: str, params: dict) -> ExportJob:
     job = ExportJob.objects.create(user=user, account=account, kind=kind, params=params)
     transaction.on_commit(lambda: enqueue("accounts.tasks.export_job_run", job.pk))
     return job
-
-
-def _progress(job: ExportJob, percent: int) -> None:
-    ExportJob.objects.filter(pk=job.pk).update(progress=percent)
 
 
 def export_job_execute(*, job_id: int) -> None:
@@ -52,9 +49,8 @@ def export_job_execute(*, job_id: int) -> None:
         return
     try:
         content, suffix = _build(job)
-        settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
         name = f"{job.kind}_{job.account.number}_{uuid.uuid4().hex[:12]}.{suffix}"
-        (settings.EXPORTS_DIR / name).write_bytes(content)
+        name = file_storage(EXPORTS).save(name, ContentFile(content))
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.DONE, progress=100, file_name=name, finished_at=timezone.now()
         )
@@ -68,17 +64,19 @@ def export_job_execute(*, job_id: int) -> None:
 def _build(job: ExportJob) -> tuple[bytes, str]:
     account = job.account
     if job.kind == ExportJob.Kind.STATEMENT_PDF:
-        context = documents.statement_context(
-            account=account, month=date.fromisoformat(job.params["month"])
-        )
-        ExportJob.objects.filter(pk=job.pk).update(total_rows=len(context["entries"]), progress=30)
-        return documents.statement_pdf(context), "pdf"
+        # Streamed: a month of any length is read and rendered a part at a time.
+        return documents.statement_pdf_streamed(
+            account=account,
+            month=date.fromisoformat(job.params["month"]),
+            progress=_rows_progress(job, start=10, end=90),
+        ), "pdf"
     first = date.fromisoformat(job.params["date_from"])
     last = date.fromisoformat(job.params["date_to"])
     entries = movement_list(
         account=account, date_from=first, date_to=last, direction=job.params["tipo"]
     )
-    ExportJob.objects.filter(pk=job.pk).update(total_rows=entries.count(), progress=20)
+    total = entries.count()
+    ExportJob.objects.filter(pk=job.pk).update(total_rows=total, progress=20)
     if job.kind == ExportJob.Kind.MOVEMENTS_XLSX:
         return documents.movements_xlsx(
             account=account,
@@ -86,8 +84,22 @@ def _build(job: ExportJob) -> tuple[bytes, str]:
             date_from=first,
             date_to=last,
         ), "xlsx"
-    rows = list(entries)
-    _progress(job, 40)
     return documents.movements_pdf(
-        account=account, entries=rows, date_from=first, date_to=last
+        account=account,
+        entries=entries.iterator(chunk_size=2000),
+        rows=total,
+        date_from=first,
+        date_to=last,
+        progress=_rows_progress(job, start=20, end=90),
     ), "pdf"
+
+
+def _rows_progress(job: ExportJob, *, start: int, end: int) -> documents.Progress:
+    """The job's progress between ``start`` and ``end`` percent as its rows are rendered (the
+    rest is the joining of the parts and the file)."""
+
+    def progress(done: int, rows: int) -> None:
+        percent = start + (end - start) * done // max(rows, 1)
+        ExportJob.objects.filter(pk=job.pk).update(total_rows=rows, progress=percent)
+
+    return progress

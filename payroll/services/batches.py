@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from accounts.models import Channel
 from accounts.registries.operations import Context, Payload, operation_spec, operation_submit
 from common.background import enqueue
+from common.storage import UPLOADS, file_storage
 from enterprise.models import ApprovalOrder
 from enterprise.selectors.access import company_user
 from enterprise.services.errors import ApprovalError
@@ -57,13 +58,9 @@ def _audit(user, action, batch, *, before=None, after=None, reason=""):
     )
 
 
-def upload_dir() -> Path:
-    return Path(settings.VAR_DIR) / "uploads" / "payroll"
-
-
 def batch_create(*, user, name: str, upload) -> PayrollBatch:
-    """The uploaded file is kept outside the web root under a name of ours until the import
-    task has read it."""
+    """The uploaded file is kept in the uploads storage (outside the web root, where any
+    worker reads it) under a name of ours until the import task has read it."""
     profile = company_user(user)
     if profile is None:
         raise PayrollError(gettext("Esta opción es de la banca empresas."))
@@ -74,20 +71,15 @@ def batch_create(*, user, name: str, upload) -> PayrollBatch:
         raise PayrollError(gettext("Solo se admiten archivos .xlsx."))
     if upload.size > settings.PAYROLL_MAX_BYTES:
         raise PayrollError(gettext("El archivo supera el máximo de 10 MB."))
-    directory = upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
     batch_id = uuid.uuid4()
-    path = directory / f"{batch_id}.xlsx"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    stored = file_storage(UPLOADS).save(f"payroll/{batch_id}.xlsx", upload)
     with transaction.atomic():
         batch = PayrollBatch.objects.create(
             id=batch_id,
             company=profile.company,
             name=name,
             source_name=Path(upload.name).name[:200],
-            source_path=str(path),
+            source_path=stored,
             created_by=user,
         )
         transaction.on_commit(lambda: enqueue("payroll.tasks.payroll_import", str(batch.pk)))

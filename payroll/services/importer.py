@@ -9,12 +9,16 @@ longer IMPORTANDO is left alone, so a late redelivery of the task cannot undo a 
 from __future__ import annotations
 
 import logging
+import os
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext
+
+from common.storage import UPLOADS, file_storage, local_copy
 
 from ..models import PayrollBatch, PayrollRow
 from .sheets import SheetError, read_rows
@@ -57,13 +61,38 @@ def _fail(batch_id, message: str) -> None:
         )
 
 
+def _is_legacy(path: str) -> bool:
+    """An absolute path: a file written straight to this host's disk before uploads went
+    through the storage (``source_path`` is otherwise a name in the uploads storage)."""
+    return os.path.isabs(path)
+
+
 def _remove(path: str) -> None:
     if not path:
         return
     try:
-        Path(path).unlink(missing_ok=True)
-    except OSError:
+        if _is_legacy(path):
+            Path(path).unlink(missing_ok=True)
+        else:
+            file_storage(UPLOADS).delete(path)
+    except Exception:  # the import's outcome stands; a file left behind is only logged
         logger.warning("payroll import: could not delete %s", path, exc_info=True)
+
+
+@contextmanager
+def _readable(path: str):
+    """The upload as a local file for the sheet reader, wherever the web host stored it."""
+    if _is_legacy(path):
+        yield path
+        return
+    with ExitStack() as stack:
+        try:
+            copy = stack.enter_context(local_copy(file_storage(UPLOADS), path, suffix=".xlsx"))
+        except FileNotFoundError:
+            raise SheetError(
+                gettext("El archivo ya no está disponible: vuelve a cargarlo.")
+            ) from None
+        yield copy
 
 
 def batch_import(*, batch_id) -> None:
@@ -96,24 +125,26 @@ def _import(batch: PayrollBatch, path: str) -> None:
     with transaction.atomic():
         PayrollRow.objects.filter(batch_id=batch.pk).delete()
         batches.update(rows_read=0, error="")
-    rows = validate_rows(read_rows(path), company_member=batch.company.member_id, chunk=CHUNK)
-    count = invalid = warned = 0
-    total = Decimal("0.00")
-    while True:
-        chunk = [_row(batch.pk, v) for v in islice(rows, CHUNK)]
-        if not chunk:
-            break
-        for row in chunk:
-            if row.errors:
-                invalid += 1
-            elif row.amount is not None:
-                total += row.amount
-            if row.warnings:
-                warned += 1
-        count += len(chunk)
-        with transaction.atomic():  # committed per chunk: the progress bar reads rows_read
-            PayrollRow.objects.bulk_create(chunk)
-            batches.update(rows_read=count)
+    # The rows are streamed: the file stays open (and its local copy kept) until the end.
+    with _readable(path) as local:
+        rows = validate_rows(read_rows(local), company_member=batch.company.member_id, chunk=CHUNK)
+        count = invalid = warned = 0
+        total = Decimal("0.00")
+        while True:
+            chunk = [_row(batch.pk, v) for v in islice(rows, CHUNK)]
+            if not chunk:
+                break
+            for row in chunk:
+                if row.errors:
+                    invalid += 1
+                elif row.amount is not None:
+                    total += row.amount
+                if row.warnings:
+                    warned += 1
+            count += len(chunk)
+            with transaction.atomic():  # committed per chunk: the progress bar reads rows_read
+                PayrollRow.objects.bulk_create(chunk)
+                batches.update(rows_read=count)
     batches.update(
         status=PayrollBatch.Status.INVALID if invalid else PayrollBatch.Status.VALID,
         rows_read=count,

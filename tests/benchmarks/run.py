@@ -7,7 +7,8 @@
 Prints progress, then one line per figure: name, value, unit, baseline, ratio, target, PASS/MISS.
 Exits 0 whatever the figures say (it is a report) and 1 if the benchmark itself failed.
 BENCH_SECONDS (default 10) sets the length of each timed loop. BENCH_ONLY=ledger,statement,position,
-transfer,bill,schedules,settlement,payroll runs a subset. See README.md beside this file.
+transfer,bill,schedules,settlement,payroll,pdf runs a subset (pdf is pdfsoak and statement50k).
+See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ from tests.benchmarks import (  # noqa: E402 - needs the path above
     ledger_bench,
     payroll_execute_bench,
     payroll_import_bench,
+    pdf_soak_bench,
     schedules_bench,
     settlement_bench,
+    statement_50k_bench,
     statement_bench,
     transfer_bench,
 )
@@ -46,6 +49,10 @@ LEDGER_ACCOUNTS = 10
 ROUNDS = 2  # each side's time is split into this many alternating phases
 HTTP_WARMUP = 0.5  # seconds of load before each HTTP phase that are not counted
 STARTED = time.monotonic()
+# gunicorn reads the repository's gunicorn.conf.py by itself. For the throughput figures, no
+# worker restarts in the middle of a phase (max_requests) and no access log, as they were
+# measured before that file existed; the PDF soak sets the same (pdf_soak_bench.py).
+UNRECYCLED = {"GUNICORN_MAX_REQUESTS": "0", "GUNICORN_ACCESS_LOG": ""}
 
 
 def log(message: str) -> None:
@@ -170,12 +177,16 @@ def bench_position(bench, data, seconds: float) -> list[Figure]:
     cookie_name, session_key = dataset.session_cookie(data.user_id)
     member_headers = {"Cookie": f"{cookie_name}={session_key}"}
     connections.close_all()
-    portal_env = bench.env | {
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",
-    }
-    bare_env = {k: v for k, v in bench.env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    portal_env = (
+        bench.env
+        | UNRECYCLED
+        | {
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",
+        }
+    )
+    bare_env = {k: v for k, v in bench.env.items() if k != "DJANGO_SETTINGS_MODULE"} | UNRECYCLED
     uncached_server = http_bench.Gunicorn(
         "cooperativa.wsgi:application",
         env=portal_env | {"POSITION_CACHE_SECONDS": "0"},
@@ -418,6 +429,60 @@ def bench_payroll_sheets(bench, data) -> list[Figure]:
     ]
 
 
+def bench_pdf_soak(bench, data) -> list[Figure]:
+    from django.db import connections
+
+    log(
+        f"PDF soak: {pdf_soak_bench.RECEIPTS:,} receipt PDFs from gunicorn --workers {WORKERS} "
+        "(cooperativa.wsgi, gunicorn.conf.py without max_requests), one request per worker in "
+        "flight; peak RSS of the web workers and of their PDF children"
+    )
+    connections.close_all()
+    r = pdf_soak_bench.run(
+        env=bench.env,
+        var_dir=bench.var_dir,
+        user_id=data.user_id,
+        account_id=data.statement_account_id,
+        workers=WORKERS,
+        log=log,
+    )
+    log(
+        f"  {r.receipts:,} receipts in {r.seconds:.0f} s ({r.receipts / r.seconds:.1f}/s); "
+        f"web worker RSS {r.worker_start_mb:.0f} MB after the first receipts, "
+        f"{r.worker_end_mb:.0f} MB at the end, peak {r.worker_peak_mb:.0f} MB; "
+        f"PDF children: {r.children_seen} seen, peak {r.child_peak_mb:.0f} MB"
+    )
+    if r.errors or r.receipts != pdf_soak_bench.RECEIPTS:
+        raise RuntimeError(f"the soak got {r.receipts:,} PDFs; other answers: {r.errors}")
+    return [
+        Figure("pdf_soak_worker_rss_mb", r.worker_peak_mb, "MB", None, "<=", 250, 0, True),
+        Figure("pdf_soak_child_rss_mb", r.child_peak_mb, "MB", None, "info", 0.0, 0, True),
+    ]
+
+
+def bench_statement_50k(bench, data) -> list[Figure]:
+    from django.db import connections
+
+    n = statement_50k_bench.ROWS
+    log(
+        f"statement {n:,} rows: written in bulk, then the background job (export_job_execute) "
+        "in a fresh process; peak RSS of that process and of its PDF children"
+    )
+    s50k = statement_50k_bench.build(tag=data.tag)
+    log(f"  setup: {s50k.rows:,} movements of {s50k.month:%Y-%m} in {s50k.setup_s:.1f} s")
+    connections.close_all()
+    r = statement_50k_bench.run(env=bench.env, data=s50k)
+    log(
+        f"  job: {r.seconds:.0f} s, {r.pages:,} pages; worker peak {r.worker_peak_mb:.0f} MB, "
+        f"PDF child peak {r.child_peak_mb:.0f} MB ({r.children_seen} children); {r.outcome}"
+    )
+    connections.close_all()
+    return [
+        Figure("statement_50k_rows_peak_mb", r.peak_mb, "MB", None, "<=", 300, 0, True),
+        Figure("statement_50k_rows_s", r.seconds, "s", None, "info", 0.0, 0, True),
+    ]
+
+
 def main() -> int:
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
     only_env = os.environ.get("BENCH_ONLY", "")
@@ -437,8 +502,8 @@ def main() -> int:
         data = dataset.build(tag=tag, ledger_accounts=LEDGER_ACCOUNTS)
         connections.close_all()
 
-        # BENCH_ONLY=ledger,statement,position,transfer,settlement,payroll runs a subset while
-        # working on one figure.
+        # BENCH_ONLY=ledger,statement,position,transfer,settlement,payroll,pdf runs a subset
+        # while working on one figure.
         only = set(filter(None, only_env.split(","))) or {
             "ledger",
             "statement",
@@ -448,7 +513,10 @@ def main() -> int:
             "schedules",
             "settlement",
             "payroll",
+            "pdf",
         }
+        if "pdf" in only:
+            only |= {"pdfsoak", "statement50k"}
         figures = []
         if "ledger" in only:
             figures.append(bench_ledger(bench, data, seconds))
@@ -466,6 +534,10 @@ def main() -> int:
             figures.extend(bench_settlement(bench, data))
         if "payroll" in only:
             figures.extend(bench_payroll_sheets(bench, data))
+        if "pdfsoak" in only:
+            figures.extend(bench_pdf_soak(bench, data))
+        if "statement50k" in only:
+            figures.extend(bench_statement_50k(bench, data))
         connections.close_all()
         log(f"done ({bench.engine})")
         print()
