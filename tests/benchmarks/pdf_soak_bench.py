@@ -21,13 +21,13 @@ resource tracker). Figures, all resident set size:
 from __future__ import annotations
 
 import http.client
-import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.benchmarks import http_bench
+from tests.benchmarks.processes import children, status_mb
 
 RECEIPTS = 5_000
 SAMPLE_S = 0.25
@@ -46,33 +46,6 @@ class SoakResult:
     child_peak_mb: float
     children_seen: int
     errors: dict = field(default_factory=dict)
-
-
-# -- /proc -------------------------------------------------------------------------------------
-def _status_mb(pid: int, name: str) -> float | None:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith(name + ":"):
-                    return int(line.split()[1]) / 2**10
-    except OSError:
-        pass
-    return None
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
 
 
 def _is_pdf_child(pid: int) -> bool:
@@ -97,16 +70,16 @@ class Sampler(threading.Thread):
 
     def sample(self) -> None:
         with self.lock:
-            for worker in _children(self.master):
-                peak = _status_mb(worker, "VmHWM")
-                rss = _status_mb(worker, "VmRSS")
+            for worker in children(self.master):
+                peak = status_mb("VmHWM", worker)
+                rss = status_mb("VmRSS", worker)
                 if peak is None or rss is None:
                     continue
                 self.workers[worker] = max(self.workers.get(worker, 0.0), peak)
                 self.worker_rss[worker] = rss
-                for child in _children(worker):
+                for child in children(worker):
                     if _is_pdf_child(child):
-                        child_peak = _status_mb(child, "VmHWM") or 0.0
+                        child_peak = status_mb("VmHWM", child) or 0.0
                         self.children[child] = max(self.children.get(child, 0.0), child_peak)
 
     def run(self) -> None:
@@ -207,7 +180,7 @@ def run(
         sampler.stop.set()
         sampler.join()
         sampler.sample()
-        alive = set(_children(up.proc.pid))
+        alive = set(children(up.proc.pid))
         end_mb = max(rss for pid, rss in sampler.worker_rss.items() if pid in alive)
     if len(sampler.workers) != workers:
         log(f"  WARNING: {len(sampler.workers)} worker pids seen for {workers} workers")

@@ -10,6 +10,7 @@ step) minus its resident size at that moment. Where the reset does not work (no 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue as queue_module
 import sys
 
@@ -35,16 +36,36 @@ def in_fresh_process(target, args, name: str, *, timeout: float = 1800):
     return payload
 
 
-def _status_mb(field_name: str) -> float | None:
-    """A ``kB`` field of /proc/self/status in MB, or None without /proc."""
+def status_mb(field_name: str, pid: int | str = "self") -> float | None:
+    """A ``kB`` field (VmRSS, VmHWM) of /proc/<pid>/status in MB, or None (no /proc, or the
+    process is gone)."""
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith(field_name + ":"):
                     return int(line.split()[1]) / 2**10
     except OSError:
         pass
     return None
+
+
+def children(parent: int, *, marker: bytes = b"") -> list[int]:
+    """The live child processes of ``parent`` (Linux /proc), those whose command line holds
+    ``marker`` when one is given (b"spawn_main": multiprocessing's spawned children)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as command:
+                cmdline = command.read()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != "Z" and marker in cmdline:
+            found.append(int(entry.name))
+    return found
 
 
 def peak_reset() -> bool:
@@ -58,13 +79,13 @@ def peak_reset() -> bool:
 
 
 def rss_mb() -> float:
-    rss = _status_mb("VmRSS")
+    rss = status_mb("VmRSS")
     return rss if rss is not None else peak_rss_mb(reset=False)
 
 
 def peak_rss_mb(*, reset: bool) -> float:
     if reset:
-        peak = _status_mb("VmHWM")
+        peak = status_mb("VmHWM")
         if peak is not None:
             return peak
     import resource

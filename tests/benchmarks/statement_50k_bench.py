@@ -35,7 +35,8 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 
-from tests.benchmarks.processes import in_fresh_process
+from tests.benchmarks.processes import children as child_processes
+from tests.benchmarks.processes import in_fresh_process, status_mb
 
 ROWS = 50_000
 SAMPLE_S = 0.2
@@ -176,33 +177,6 @@ def _same_month(base: datetime, *, span: timedelta) -> datetime:
 
 
 # -- the job, in a fresh process -----------------------------------------------------------------
-def _status_mb(pid: int | str, name: str) -> float | None:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith(name + ":"):
-                    return int(line.split()[1]) / 2**10
-    except OSError:
-        pass
-    return None
-
-
-def _pdf_children(parent: int) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            cmdline = open(f"/proc/{entry.name}/cmdline", "rb").read()  # noqa: SIM115
-        except OSError:
-            continue
-        if int(fields[1]) == parent and b"spawn_main" in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
 def _job(env, data: Statement50k, results) -> None:
     os.environ.update(env)
     try:
@@ -221,8 +195,8 @@ def _job(env, data: Statement50k, results) -> None:
         def sample() -> None:
             me = os.getpid()
             while not stop.wait(SAMPLE_S):
-                for child in _pdf_children(me):
-                    peak = _status_mb(child, "VmHWM") or 0.0
+                for child in child_processes(me, marker=b"spawn_main"):
+                    peak = status_mb("VmHWM", child) or 0.0
                     children[child] = max(children.get(child, 0.0), peak)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -245,7 +219,7 @@ def _job(env, data: Statement50k, results) -> None:
                 "ok",
                 {
                     "seconds": seconds,
-                    "worker_peak_mb": _status_mb("self", "VmHWM"),
+                    "worker_peak_mb": status_mb("VmHWM", "self"),
                     "child_peak_mb": max(children.values(), default=0.0),
                     "children_seen": len(children),
                     "status": job.status,
