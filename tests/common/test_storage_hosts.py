@@ -11,19 +11,11 @@ docker-compose.yml runs, without Docker.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from contextlib import ExitStack
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote
 
 import boto3
 import pytest
@@ -37,6 +29,7 @@ from payroll.models import PayrollBatch
 from support.models import Complaint, ComplaintProduct
 from tests.factories import AccountFactory, UserFactory, deposit
 from tests.payroll.sheet_builders import internal_row, payee, xlsx_bytes
+from tests.stack import Host, Web, database_url, environment, free_port, wait_for, worker
 from tests.support.files import tiny_png
 
 pytestmark = [
@@ -48,75 +41,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),  # the other processes read what the test wrote
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "cooperativa"
 KEYS = {"AWS_ACCESS_KEY_ID": "portal", "AWS_SECRET_ACCESS_KEY": "portal-secret-key"}
-WAIT = 90  # seconds for a process to start or a task to finish, generous for a loaded CI box
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-class Host:
-    """One process of the stack, with its own VAR_DIR and its log kept for a failure's message."""
-
-    def __init__(self, name: str, command: list[str], env: dict, root: Path):
-        self.name = name
-        self.var_dir = root / name
-        self.var_dir.mkdir()
-        self.log = root / f"{name}.log"
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**env, "VAR_DIR": str(self.var_dir)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def tail(self) -> str:
-        return f"--- {self.name} ---\n" + "\n".join(self.log.read_text().splitlines()[-30:])
-
-
-class Web(Host):
-    def __init__(self, name: str, env: dict, root: Path):
-        self.port = _free_port()
-        command = [sys.executable, "-m", "gunicorn", "cooperativa.wsgi:application"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "60"]
-        super().__init__(name, command, env, root)
-
-    def request(self, method: str, path: str, *, cookies: dict, body=b"", headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        cookie = "; ".join(f"{key}={value}" for key, value in cookies.items())
-        conn.request(method, path, body=body, headers={"Cookie": cookie, **(headers or {})})
-        response = conn.getresponse()
-        content = response.read()
-        conn.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookies.update({key: morsel.value for key, morsel in SimpleCookie(header).items()})
-        return response, content
 
 
 class Stack:
@@ -129,14 +55,7 @@ class Stack:
         return "\n".join(host.tail() for host in self.hosts)
 
     def wait_for(self, what: str, check):
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            if (value := check()) is not None:
-                return value
-            dead = [host.name for host in self.hosts if host.process.poll() is not None]
-            assert not dead, f"{dead} stopped\n{self.logs()}"
-            time.sleep(0.3)
-        raise AssertionError(f"{what}: nothing after {WAIT} s\n{self.logs()}")
+        return wait_for(what, check, self.hosts)
 
     def objects(self, prefix: str) -> dict[str, bytes]:
         listed = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
@@ -162,7 +81,7 @@ class Stack:
 def object_store():
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
@@ -180,28 +99,18 @@ def _boto_keys() -> dict:
 
 
 def _environment(endpoint: str) -> dict:
-    dropped = ("DATABASE", "REDIS", "CELERY", "STORAGE_", "AWS_", "VAR_DIR", "SECRET_KEY")
-    base = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
-    return {
-        **base,
-        # The test's own settings module and database: the processes see what the test wrote.
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "cooperativa.settings"),
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        # Sessions carry a hash keyed by SECRET_KEY: the test signs people in for the hosts.
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "STATIC_MANIFEST": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "EXPORT_SYNC_MAX_ROWS": "0",  # every download is built by a worker
-        "LOG_LEVEL": "WARNING",
-        "STORAGE_BACKEND": "s3",
-        "AWS_STORAGE_BUCKET_NAME": BUCKET,
-        "AWS_S3_ENDPOINT_URL": endpoint,
-        "AWS_S3_REGION_NAME": "us-east-1",
+    return environment(
+        # The test's own database: the processes see what the test wrote.
+        database=database_url(connection.settings_dict),
+        redis=os.environ["REDIS_URL"],
+        secret_key=settings.SECRET_KEY,
+        EXPORT_SYNC_MAX_ROWS="0",  # every download is built by a worker
+        STORAGE_BACKEND="s3",
+        AWS_STORAGE_BUCKET_NAME=BUCKET,
+        AWS_S3_ENDPOINT_URL=endpoint,
+        AWS_S3_REGION_NAME="us-east-1",
         **KEYS,
-    }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -209,30 +118,18 @@ def stack(object_store, django_db_setup, tmp_path_factory):
     endpoint, s3 = object_store
     env = _environment(endpoint)
     root = tmp_path_factory.mktemp("hosts")
-    worker = [sys.executable, "-m", "celery", "-A", "cooperativa", "worker", "--pool", "solo"]
-    worker += ["--without-gossip", "--without-mingle", "--loglevel", "WARNING"]
     with ExitStack() as stop:
         hosts = []
         for name in ("web-a", "web-b"):
             hosts.append(Web(name, env, root))
             stop.callback(hosts[-1].stop)
         for name in ("worker-a", "worker-b"):
-            hosts.append(
-                Host(name, [*worker, "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h"], env, root)
-            )
+            hosts.append(worker(name, env, root))
             stop.callback(hosts[-1].stop)
         running = Stack(hosts[:2], hosts[2:], s3)
         for web in hosts[:2]:
-            running.wait_for(f"{web.name} /healthz", lambda web=web: _healthy(web))
+            running.wait_for(f"{web.name} /healthz", web.healthy)
         yield running
-
-
-def _healthy(web: Web):
-    try:
-        response, _ = web.request("GET", "/healthz", cookies={})
-    except OSError:
-        return None
-    return True if response.status == 200 else None
 
 
 def _session(user, *, sign_in=None) -> dict:
