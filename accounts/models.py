@@ -349,6 +349,10 @@ class ExportJob(models.Model):
     file_name = models.CharField(_("archivo"), max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("solicitada"), auto_now_add=True)
+    # Set by the UPDATE that moves the job to PROCESANDO: a worker killed mid-build leaves
+    # it there, and the sweep knows by this when no live worker can still be on it.
+    claimed_at = models.DateTimeField(_("tomada por un proceso"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
     finished_at = models.DateTimeField(_("terminada"), null=True, blank=True)
 
     class Meta:

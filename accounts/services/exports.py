@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,9 +27,13 @@ def export_job_create(*, user, account, kind: str, params: dict) -> ExportJob:
 
 
 def export_job_execute(*, job_id: int) -> None:
-    # Claim the job: a duplicated message finds it no longer PENDING and does nothing.
+    # Claim the job: a duplicated message finds it no longer PENDING and does nothing. The
+    # claim's time lets the sweep give back a job whose worker was killed (export_sweep).
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-        status=ExportJob.Status.RUNNING, progress=5
+        status=ExportJob.Status.RUNNING,
+        progress=5,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return
@@ -49,8 +53,7 @@ def export_job_execute(*, job_id: int) -> None:
         return
     try:
         content, suffix = _build(job)
-        name = f"{job.kind}_{job.account.number}_{uuid.uuid4().hex[:12]}.{suffix}"
-        name = file_storage(EXPORTS).save(name, ContentFile(content))
+        name = file_storage(EXPORTS).save(_file_name(job, suffix), ContentFile(content))
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.DONE, progress=100, file_name=name, finished_at=timezone.now()
         )
@@ -59,6 +62,15 @@ def export_job_execute(*, job_id: int) -> None:
             status=ExportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
         )
         raise
+
+
+def _file_name(job: ExportJob, suffix: str) -> str:
+    """One name per job, the same on every attempt: a build killed while saving left at most a
+    part of this file, which the next attempt replaces instead of leaving a second file."""
+    name = f"{job.kind}_{job.account.number}_{job.pk}.{suffix}"
+    if job.attempts > 1:
+        file_storage(EXPORTS).delete(name)
+    return name
 
 
 def _build(job: ExportJob) -> tuple[bytes, str]:

@@ -7,7 +7,8 @@
 Prints progress, then one line per figure: name, value, unit, baseline, ratio, target, PASS/MISS.
 Exits 0 whatever the figures say (it is a report) and 1 if the benchmark itself failed.
 BENCH_SECONDS (default 10) sets the length of each timed loop. BENCH_ONLY=ledger,statement,position,
-transfer,bill,schedules,settlement,payroll,pdf runs a subset (pdf is pdfsoak and statement50k).
+transfer,bill,schedules,settlement,payroll,pdf,movements_page runs a subset (pdf is pdfsoak and
+statement50k; movements_page needs PostgreSQL).
 See README.md beside this file.
 """
 
@@ -32,6 +33,7 @@ from tests.benchmarks import (  # noqa: E402 - needs the path above
     environment,
     http_bench,
     ledger_bench,
+    movements_page_bench,
     payroll_execute_bench,
     payroll_import_bench,
     pdf_soak_bench,
@@ -483,6 +485,49 @@ def bench_statement_50k(bench, data) -> list[Figure]:
     ]
 
 
+def bench_movements_page(bench) -> list[Figure]:
+    from django.db import connections
+    from django.utils import timezone
+
+    if bench.engine != "postgresql":
+        log("movements page: needs PostgreSQL (DATABASE_URL=postgres://...), skipped")
+        return []
+    m = movements_page_bench
+    log(
+        f"movements page: one account's {m.OWN_MOVEMENTS:,} movements inside ledgers of "
+        f"{m.LEDGERS['10m']:,} and {m.LEDGERS['10k']:,} entries (throwaway databases), "
+        f"p95 of {m.REQUESTS} requests a page through gunicorn, one in flight"
+    )
+    connections.close_all()
+    started = time.monotonic()
+    try:
+        ledgers = m.prepare(env=bench.env, bench_url=bench.database_url, log=log)
+        log(f"  setup of both ledgers: {time.monotonic() - started:.0f} s")
+        today = timezone.localdate()
+        results = m.measure(
+            env=bench.env, var_dir=bench.var_dir, ledgers=ledgers, today=today, log=log
+        )
+        figures = []
+        for result, name in zip(
+            results,
+            ("movements_page_p95_ms_10m_entries", "movements_page_filtered_p95_ms_10m_entries"),
+            strict=True,
+        ):
+            p95, p50 = result.p95_ms, result.p50_ms
+            log(
+                f"  {result.label}: 10M p95 {p95['10m']:.1f} ms (p50 {p50['10m']:.1f}), "
+                f"10k p95 {p95['10k']:.1f} ms (p50 {p50['10k']:.1f})"
+            )
+            figures.append(Figure(name, p95["10m"], "ms", p95["10k"], "<=", 1.5))
+        if os.environ.get("BENCH_EXPLAIN") or any(f.verdict == "MISS" for f in figures):
+            for query in m.pages(today).values():
+                for plan in m.explain(env=bench.env, ledger=ledgers["10m"], query=query):
+                    print(plan, flush=True)
+    finally:
+        m.finish(bench.database_url, log=log)
+    return figures
+
+
 def main() -> int:
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
     only_env = os.environ.get("BENCH_ONLY", "")
@@ -514,6 +559,7 @@ def main() -> int:
             "settlement",
             "payroll",
             "pdf",
+            "movements_page",
         }
         if "pdf" in only:
             only |= {"pdfsoak", "statement50k"}
@@ -538,6 +584,8 @@ def main() -> int:
             figures.extend(bench_pdf_soak(bench, data))
         if "statement50k" in only:
             figures.extend(bench_statement_50k(bench, data))
+        if "movements_page" in only:
+            figures.extend(bench_movements_page(bench))
         connections.close_all()
         log(f"done ({bench.engine})")
         print()
