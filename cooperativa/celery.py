@@ -2,15 +2,50 @@ import logging
 import os
 from pathlib import Path
 
-from celery import Celery, signals
+from celery import Celery, bootsteps, signals
 
 logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cooperativa.settings")
 
+#: The sweeps that find in the database what a killed worker, a lost message or a broker
+#: outage left undone. Beat sends them every minute; each worker also sends them once every
+#: time it connects to the broker (SweepsOnConnect), so that work resumes as soon as a worker
+#: is available again, whatever beat's phase. A killed worker's own messages do not come back
+#: before Redis' visibility timeout (a quarter of an hour), and a restarted Redis has lost
+#: them: the rows, not the messages, say what is due.
+SWEEPS_ON_CONNECT = (
+    "payroll.tasks.payroll_resume",
+    "transfers.tasks.settlement_catch_up",
+    "transfers.tasks.settlement_results",
+    "transfers.tasks.immediate_sweep",
+    "payments.tasks.payments_status_sweep",
+    "accounts.tasks.exports_resume",
+    "identity.tasks.notifications_flush",
+)
+
+
+class SweepsOnConnect(bootsteps.StartStopStep):
+    """A consumer step: it starts whenever the worker has (re)connected to the broker, on
+    start-up and after the broker came back, and sends SWEEPS_ON_CONNECT. Several workers
+    connecting at once send them several times: every sweep claims its rows, so a repeat
+    costs queries, never a second payment."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def start(self, consumer):
+        for name in SWEEPS_ON_CONNECT:
+            try:
+                consumer.app.send_task(name, retry=False)
+            except Exception:  # the broker left again: the next connection sends them
+                logger.warning("No se pudo enviar el barrido %s al conectar", name)
+                return
+
+
 app = Celery("cooperativa")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["consumer"].add(SweepsOnConnect)
 
 
 @app.on_after_configure.connect

@@ -42,10 +42,11 @@ def healthz(request):
 @require_GET
 @never_cache
 def readyz(request):
+    redis = _redis()
     checks = {
         "database": _database(),
-        "redis": _redis(),
-        "broker": _broker(),
+        "redis": redis,
+        "broker": _broker(redis),
         "beat": _beat(),
         "outbox": _outbox(),
     }
@@ -86,12 +87,16 @@ def _redis() -> dict:
         return _result(False, type(exc).__name__)
 
 
-def _broker() -> dict:
+def _broker(redis: dict) -> dict:
     from cooperativa.celery import app
 
+    if not redis["ok"]:
+        # The broker is that Redis (settings): asking it again would only wait again, and a
+        # probe must answer within a second even when Redis hangs.
+        return _result(False, redis["detail"])
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=settings.REDIS_TIMEOUT * 4)
+            conn.ensure_connection(max_retries=0, timeout=settings.REDIS_TIMEOUT)
         return _result(True)
     except Exception as exc:
         return _result(False, type(exc).__name__)

@@ -142,6 +142,11 @@ AUTH_USER_MODEL = "identity.User"
 LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "accounts:position"
 LOGOUT_REDIRECT_URL = "identity:login"
+# Argon2id first (identity/hashers.py says why); PBKDF2 stays to verify and upgrade older hashes.
+PASSWORD_HASHERS = [
+    "identity.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # 8–15 characters with upper and lower case, a digit and one of $@#!%*?& (the manuals' rule).
@@ -203,7 +208,12 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
         "socket_connect_timeout": REDIS_TIMEOUT,
-        "socket_timeout": REDIS_TIMEOUT * 4,
+        # A hung Redis accepts connections and never answers: a publish from a request gives
+        # up after one try of this long (tests/faults/test_redis.py: every answer within a
+        # second). A worker's BRPOP waits in its event loop, where no socket timeout applies,
+        # and its consumer reconnects with its own retries (broker_connection_max_retries).
+        "socket_timeout": REDIS_TIMEOUT,
+        "max_retries": 0,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

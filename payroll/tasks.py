@@ -7,19 +7,22 @@ from .services.importer import batch_import, imports_stale_fail
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def payroll_execute(order_id: int) -> dict:
+def payroll_execute(order_id: int) -> dict | None:
     """Pays an approved bulk payment's rows; acks late and idempotent, so a worker killed
-    midway is simply run again (beat also sweeps executed orders with rows still waiting)."""
+    midway is simply run again (``payroll_resume`` also finds executed orders with rows still
+    waiting; a no-op while another live worker pays the same order)."""
     return rows_pay(order_id=order_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def payroll_resume() -> int:
-    """Beat: executed bulk payments whose rows still wait (a worker died) are paid now."""
+    """Beat, every minute, and each worker as it connects: executed bulk payments whose rows
+    still wait and that no live worker is paying (their worker died) are paid now. Returns
+    how many orders this run paid."""
     resumed = 0
     for order_id in orders_unfinished():
-        rows_pay(order_id=order_id)
-        resumed += 1
+        if rows_pay(order_id=order_id) is not None:
+            resumed += 1
     return resumed
 
 

@@ -3,7 +3,10 @@ clearing account, each interbank row's fee and VAT as their own movements, consu
 order's hold); then a task pays the rows from the clearing account in chunks, each chunk one
 posting and the rows' new states in the same transaction. A worker killed midway leaves every
 row either paid with its posting or still PENDIENTE, so running the task again pays nobody
-twice and nobody zero times. Rows that cannot be paid go back to the company in one refund."""
+twice and nobody zero times. While a worker pays an order it holds the order's claim
+(``common.claims``), which ends with that worker's database session: the every-minute sweep
+leaves a live worker's order alone and resumes a dead one's at once. Rows that cannot be paid
+go back to the company in one refund."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from accounts.models import (
 from accounts.registries.operations import Context
 from accounts.services.ledger import Leg, internal_account_id, transaction_post
 from common.background import enqueue
+from common.claims import work_claimed
 from enterprise.models import ApprovalOrder
 from identity.models import Notification
 from transfers.models import Institution, Transfer
@@ -34,6 +38,7 @@ from ..models import PayrollRow
 from .batches import PAYROLL_KIND, PayrollError, PayrollPayload, interbank_charges, rows_digest
 
 CHUNK = 500
+CLAIM = "payroll.rows_pay"
 Payment = PayrollRow.Payment
 
 
@@ -104,8 +109,15 @@ def payroll_release(payload: PayrollPayload, reference: int) -> None:
 # --- Paying the rows ---------------------------------------------------------------------------
 
 
-def rows_pay(*, order_id: int, chunk: int = CHUNK) -> dict:
-    """Pays an executed order's PENDIENTE rows, chunk by chunk; safe to run again at any time."""
+def rows_pay(*, order_id: int, chunk: int = CHUNK) -> dict | None:
+    """Pays an executed order's PENDIENTE rows, chunk by chunk; safe to run again at any time.
+    None when a live worker is paying this order now (it holds the order's claim): a sweep
+    leaves it to that worker, and takes it over as soon as that worker dies."""
+    with work_claimed(CLAIM, order_id) as claimed:
+        return _rows_pay(order_id, chunk) if claimed else None
+
+
+def _rows_pay(order_id: int, chunk: int) -> dict:
     order = ApprovalOrder.objects.select_related("company", "debit_account").get(pk=order_id)
     if order.status != ApprovalOrder.Status.EXECUTED or order.kind != PAYROLL_KIND:
         return {"paid": 0, "sent": 0, "rejected": 0}

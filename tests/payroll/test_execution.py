@@ -176,10 +176,11 @@ def test_a_returned_interbank_row_reads_devuelto_and_the_money_comes_back(
     assert ledger_problems() == []
 
 
-def test_resuming_is_scheduled_in_the_database():
+def test_resuming_is_scheduled_every_minute_in_the_database():
     from django_celery_beat.models import PeriodicTask
 
-    assert PeriodicTask.objects.filter(task="payroll.tasks.payroll_resume").exists()
+    resume = PeriodicTask.objects.get(task="payroll.tasks.payroll_resume")
+    assert (resume.interval.every, resume.interval.period) == (60, "seconds")
 
 
 def test_the_company_gets_a_summary_of_every_row(company, batch):

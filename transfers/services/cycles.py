@@ -3,21 +3,25 @@
 Beat sends the cycle task at the cycle times (09:00, 11:00, 13:00, 15:00 on weekdays: its
 crontab in the back office is the one source of those times). A tick that falls while beat,
 Redis or every worker is down is simply not sent, and a worker killed between preparing a
-batch and sending it leaves it PREPARADO; both used to wait hours for the next cycle.
+batch and marking it sent leaves it PREPARADO; both used to wait hours for the next cycle.
 
 ``cycle_once`` runs the cycle of the latest cycle time that has passed today and not run yet,
 and records that time (``SettlementCycle``): the scheduled task and the every-minute catch-up
 both call it, so each time runs once — on time, or once when the portal is back (a missed
 09:00 is caught up once, with everything due, not once per missed time).
-``batches_stuck_send`` sends the batches PREPARADO for longer than ``STUCK_AFTER``.
+``batches_stuck_send`` sends the batches left PREPARADO that no live worker is sending: a
+worker sending a batch holds its row lock until it is marked sent, and a killed worker's lock
+ends with its database connection, so the every-minute catch-up (and each worker as it
+connects) sends a dead worker's batch at once and passes over a live one's (SKIP LOCKED).
 A cycle run twice at once is harmless: ``batch_prepare`` claims transfers with SKIP LOCKED and
-``batch_send`` locks its batch.
+``batch_send`` locks its batch; the gateway answers a file name sent again with its first
+reference.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.utils import timezone
 
@@ -28,7 +32,6 @@ from .settlement import CycleResult
 logger = logging.getLogger(__name__)
 
 CYCLE_TASK = "transfers.tasks.settlement_cycle"
-STUCK_AFTER = timedelta(minutes=2)
 
 
 def cycle_slot(now: datetime) -> datetime | None:
@@ -74,14 +77,17 @@ def cycle_once(now: datetime | None = None) -> CycleResult | None:
 
 
 def batches_stuck_send(now: datetime | None = None) -> list[int]:
-    """Sends, on a business day, every batch PREPARADO for longer than ``STUCK_AFTER`` (its
-    worker died before sending it). Returns the ids this call sent."""
+    """Sends, on a business day, every batch PREPARADO that no live worker is sending (its
+    worker died before marking it sent, or a cycle's send failed). Returns the ids this call
+    sent; a batch another worker holds is not among them."""
     now = now or timezone.now()
     if not calendar.is_business_day(timezone.localtime(now).date()):
         return []
-    stuck = SettlementBatch.objects.filter(
-        status=SettlementBatch.Status.PREPARED, created_at__lt=now - STUCK_AFTER
-    ).values_list("pk", flat=True)
+    stuck = (
+        SettlementBatch.objects.filter(status=SettlementBatch.Status.PREPARED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     sent = []
     for batch_id in list(stuck):
         try:

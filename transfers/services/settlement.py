@@ -14,8 +14,9 @@ Life of a batch transfer (``settlement=LOTE``)::
         ── results_apply ──▶ ACREDITADA | DEVUELTA (amount, and fee + VAT if configured, back)
 
 A batch left PREPARADO (the process died before or while sending) is sent again, with the same
-file name, on the next cycle; the gateway answers a repeated file name with the first
-reference, so a file is never processed twice nor lost.
+file name, by the every-minute catch-up (``cycles.batches_stuck_send``) or the next cycle; the
+gateway answers a repeated file name with the first reference, so a file is never processed
+twice nor lost.
 
 Life of an immediate transfer (``settlement=INMEDIATA``)::
 
