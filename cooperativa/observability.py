@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 _context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("request_log", default=None)
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-_CARD = re.compile(r"(?<!\d)(\d[ -]?){12,18}\d(?!\d)")
+# Not after a decimal point: "succeeded in 0.0123456789012s" is a duration, not a card.
+_CARD = re.compile(r"(?<![\d.])(\d[ -]?){12,18}\d(?!\d)")
 _SECRET_FIELD = re.compile(
     r"(?i)\b(password|passwd|contraseña|clave|pin|otp|code|codigo|código|token|secret|"
     r"csrfmiddlewaretoken|card_number|numero_tarjeta)\b(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,&;]+)"

@@ -159,6 +159,9 @@ def test_json_logs_carry_the_ids_and_never_a_card_number_or_a_secret_field():
     line = json.loads(JsonFormatter().format(record))
     assert set(line) >= {"time", "level", "logger", "message", "request_id", "user_id"}
     assert "5290" not in line["message"] and "[tarjeta]" in line["message"]
+    duration = "Task succeeded in 0.0123456789012345s"
+    assert redact(duration) == duration
+    assert redact("tarjeta 5137440000015290.") == "tarjeta [tarjeta]."
     assert "Demo$2026abc" not in line["message"] and "123456" not in line["message"]
     assert "monto 25.50" in line["message"]
     assert redact("cuenta 4100000099") == "cuenta 4100000099"  # ten digits: an account
