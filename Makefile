@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast bench lint format check-deploy clean venv system-deps screens messages
+.PHONY: run test test-fast bench load lint format check-deploy clean venv system-deps screens messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ messages: $(STAMP)
 
 bench: $(STAMP) system-deps
 	$(PY) tests/benchmarks/run.py
+
+# The mixed load on the production-like stack run natively (tests/load/README.md): gunicorn, a
+# Celery worker and beat on PostgreSQL and Redis at 127.0.0.1 (or DATABASE_URL / REDIS_URL: it
+# uses database <name>_load and Redis database 13 there, both emptied). About 7 minutes; exits 1
+# on a missed target.
+load: $(STAMP)
+	@bash scripts/system_deps.sh --runtime
+	$(PY) -m tests.load.run
 
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
