@@ -50,24 +50,28 @@ def mask(url: str) -> str:
     return urlunsplit(parts)
 
 
-def bench_database_url(url: str) -> str:
+def scratch_database_url(url: str, suffix: str = "_bench") -> str:
+    """The throwaway database beside ``url``'s: its name with ``suffix`` (``_bench``, ``_load``)."""
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/")) or "cooperativa"
-    if not name.endswith("_bench"):
-        name = f"{name}_bench"
+    if not name.endswith(suffix):
+        name = f"{name}{suffix}"
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _pg_recreate(url: str) -> None:
+def scratch_database_recreate(url: str, suffix: str = "_bench") -> None:
+    """Drops and creates a throwaway database (connections to it are ended)."""
     import psycopg
     from psycopg import sql
 
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
-    assert name.endswith("_bench"), name  # never drop anything but a bench database
+    assert name.endswith(suffix), name  # never drop anything but a scratch database
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
@@ -91,9 +95,9 @@ def prepare() -> BenchEnv:
         env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     url = os.environ.get("DATABASE_URL", "").strip()
     if url and urlsplit(url).scheme in PG_SCHEMES:
-        bench_url = bench_database_url(url)
+        bench_url = scratch_database_url(url)
         try:
-            _pg_recreate(bench_url)
+            scratch_database_recreate(bench_url)
         except Exception:
             shutil.rmtree(var_dir, ignore_errors=True)
             raise

@@ -34,13 +34,14 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import gevent
 from locust.env import Environment
 from locust.stats import StatsEntry
 
 from tests import stack
+from tests.benchmarks.environment import scratch_database_recreate, scratch_database_url
 from tests.benchmarks.run import Figure, table
 from tests.load import scenario
 from tests.load.mailbox import Mailbox
@@ -63,30 +64,15 @@ def setting(name: str, default: float) -> float:
 
 # --- the load run's own database and Redis -----------------------------------------------------
 
+LOAD = "_load"  # the suffix of the load run's throwaway database, dropped at every run
+
 
 def load_database_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise SystemExit(f"the load run needs PostgreSQL: DATABASE_URL is {parts.scheme}://…")
-    name = unquote(parts.path.lstrip("/")) or "cooperativa"
-    if not name.endswith("_load"):
-        name = f"{name}_load"
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def database_recreate(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    assert name.endswith("_load"), name  # never drop anything but a load database
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise SystemExit(
+            f"the load run needs PostgreSQL: DATABASE_URL is {urlsplit(url).scheme}://…"
         )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return scratch_database_url(url, LOAD)
 
 
 def load_redis_url(url: str) -> str:
@@ -360,7 +346,7 @@ class Knobs:
 def prepare(env: dict, *, database: str, redis: str, root: Path) -> dict:
     """The load database afresh, migrated and seeded, and Redis emptied; the dataset."""
     log(f"database {urlsplit(database).path[1:]} (fresh), Redis {redis} (emptied)")
-    database_recreate(database)
+    scratch_database_recreate(database, LOAD)
     redis_empty(redis)
     done = manage(env, "manage.py", "migrate", "--noinput", root=root)
     if done.returncode:
