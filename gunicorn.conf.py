@@ -18,11 +18,12 @@ workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", 3))
 
 # Recycle each worker after about this many requests. PDFs are rendered in child processes
 # (common.pdf), which took away the leak that grew workers to 400 MB; this is the backstop for
-# any slower growth (caches, a library's leak, heap fragmentation), at the cost of one worker
-# boot (about a second of CPU) per 2,000 requests. The jitter spreads the restarts so the
-# workers, started together, do not all restart together. 0 turns it off.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# any slower growth (caches, a library's leak, heap fragmentation). Each restart costs about a
+# second of CPU (0.55 s importing the portal, 0.35 s more on its first pages); at 2,000 that was
+# three restarts a minute at full load, 4% of the web CPU, so it is 10,000. The jitter spreads
+# the restarts so the workers, started together, do not all restart together. 0 turns it off.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 
 # A worker silent this long is killed and replaced. Above PDF_RENDER_TIMEOUT (45 s), so a slow
 # document fails with its own message before the worker itself is killed mid-request.

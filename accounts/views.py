@@ -40,6 +40,7 @@ from .selectors import (
 )
 from .services import documents
 from .services.exports import export_job_create
+from .services.statements import statement_pdf_kept
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -215,9 +216,8 @@ def statement(request):
     if request.GET and form.is_valid():
         account = account_get_for_user(user=request.user, number=form.cleaned_data["cuenta"])
         month = form.cleaned_data["mes"]
-        first, last = documents.month_bounds(month)
-        rows = movement_list(account=account, date_from=first, date_to=last).count()
-        if rows > settings.EXPORT_SYNC_MAX_ROWS:
+        head = documents.statement_head(account=account, month=month)
+        if head["rows"] > settings.EXPORT_SYNC_MAX_ROWS:
             job = export_job_create(
                 user=request.user,
                 account=account,
@@ -225,7 +225,8 @@ def statement(request):
                 params={"month": month.isoformat()},
             )
             return redirect("accounts:export_status", job_id=job.pk)
-        content = documents.statement_pdf(documents.statement_context(account=account, month=month))
+        # After the owner check above: a kept statement is served only to whom it was made for.
+        content = statement_pdf_kept(account=account, month=month, head=head)
         return _attachment(content, f"estado_de_cuenta_{account.number}_{month:%Y%m}.pdf", PDF)
     # The last closed month: the current one is not finished, its statement would be partial.
     default_month = last_closed_month(timezone.localdate())
