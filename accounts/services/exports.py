@@ -13,11 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.background import enqueue
+from common.claims import work_claimed
 from common.storage import EXPORTS, file_storage
 
 from ..models import ExportJob
 from ..selectors import export_job_get_for_user, movement_list
 from . import documents
+
+# The claim a worker holds while it builds a job (common.claims): on PostgreSQL, the sweep
+# tells by it at once that a job left PROCESANDO lost its worker (export_sweep).
+CLAIM = "accounts.export_job"
 
 
 def export_job_create(*, user, account, kind: str, params: dict) -> ExportJob:
@@ -26,9 +31,20 @@ def export_job_create(*, user, account, kind: str, params: dict) -> ExportJob:
     return job
 
 
-def export_job_execute(*, job_id: int) -> None:
-    # Claim the job: a duplicated message finds it no longer PENDING and does nothing. The
-    # claim's time lets the sweep give back a job whose worker was killed (export_sweep).
+def export_job_execute(*, job_id: int, despite_claim: bool = False) -> None:
+    """Build the job if it is PENDIENTE. The work claim first, held until the job is finished:
+    a job PROCESANDO whose claim is free has no live worker building it. ``despite_claim``:
+    build even if another session holds the claim, one the time rule says is a dead worker's
+    (a pooler kept it; export_sweep)."""
+    with work_claimed(CLAIM, job_id) as ours:
+        if ours or despite_claim:
+            _execute(job_id)
+
+
+def _execute(job_id: int) -> None:
+    # Claim the row: a duplicated message finds it no longer PENDING and does nothing. The
+    # claim's time lets the sweep give back a job whose worker was killed where the work claim
+    # cannot say so (export_sweep).
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
         status=ExportJob.Status.RUNNING,
         progress=5,

@@ -2,17 +2,22 @@
 whose worker was killed mid-build is given back and built once more, once no live worker can
 still be on it (Celery's hard time limit)."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import ExportJob
 from accounts.services import exports
 from accounts.services.export_sweep import MARGIN, export_jobs_resume
+from common.claims import _keys
 from common.storage import LocalStorage
+from tests.stack import database_url
 
 
 def _waiting(member_user, minutes_ago: int) -> ExportJob:
@@ -89,17 +94,63 @@ def test_a_job_whose_worker_was_killed_is_built_again_once_into_one_file(
     assert export_jobs_resume(now=later) == 0  # built once more, not again
 
 
+@contextmanager
+def _building_elsewhere(job: ExportJob):
+    """On PostgreSQL, another session holding the job's work claim (a live worker building it,
+    or a dead one's claim kept by a pooler) until the block ends; nothing on SQLite, which
+    grants every claim."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    other = psycopg.connect(database_url(connection.settings_dict), autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", _keys(exports.CLAIM, job.pk))
+        yield
+    finally:
+        other.execute("SELECT pg_advisory_unlock_all()")  # at once, as the session's end would
+        other.close()
+
+
 def test_a_job_claimed_within_the_hard_time_limit_is_left_to_its_worker(
     member_user, monkeypatch, settings
 ):
     job = _waiting(member_user, minutes_ago=1)
     _killed_mid_build(job, monkeypatch)
     # At the limit the worker may just be being killed; the margin covers the hosts' clocks.
-    for after in (timedelta(minutes=5), _hard_limit(settings), _hard_limit(settings) + MARGIN):
-        assert export_jobs_resume(now=job.claimed_at + after) == 0
-        refreshed = ExportJob.objects.get(pk=job.pk)
-        assert refreshed.status == ExportJob.Status.RUNNING
-        assert refreshed.claimed_at == job.claimed_at and refreshed.attempts == 1
+    with _building_elsewhere(job):
+        for after in (
+            timedelta(minutes=5),
+            _hard_limit(settings),
+            _hard_limit(settings) + MARGIN,
+        ):
+            assert export_jobs_resume(now=job.claimed_at + after) == 0
+            refreshed = ExportJob.objects.get(pk=job.pk)
+            assert refreshed.status == ExportJob.Status.RUNNING
+            assert refreshed.claimed_at == job.claimed_at and refreshed.attempts == 1
+        # Past the limit no worker is still on it, whatever its claim says.
+        later = job.claimed_at + _hard_limit(settings) + MARGIN + timedelta(seconds=1)
+        assert export_jobs_resume(now=later) == 1
+    assert ExportJob.objects.get(pk=job.pk).status == ExportJob.Status.DONE
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="necesita PostgreSQL")
+def test_a_job_whose_builder_died_is_built_again_at_once_and_once(
+    member_user, monkeypatch, settings
+):
+    job = _waiting(member_user, minutes_ago=0)  # asked for just now, its message long gone
+    _killed_mid_build(job, monkeypatch)
+    with _building_elsewhere(job):
+        assert export_jobs_resume() == 0  # its worker lives: the sweep leaves it
+    assert ExportJob.objects.get(pk=job.pk).status == ExportJob.Status.RUNNING
+
+    # Its worker's session ended, and its claim with it: given back and built now.
+    assert export_jobs_resume() == 1
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.attempts == 2, job.error
+    exported = list(Path(settings.EXPORTS_DIR).iterdir())
+    assert [path.name for path in exported] == [job.file_name]
+    assert export_jobs_resume() == 0
 
 
 def test_the_limit_is_the_settings_hard_time_limit(member_user, monkeypatch, settings):

@@ -1,38 +1,45 @@
 """A Celery worker killed (SIGKILL to its whole process group) in the middle of paying a bulk
-payment, of sending a settlement batch or of applying the central bank's answers: what it
-finished stays done once, what it did not is done once within 60 s of a worker being
-available again. Its own message cannot bring that about: it stays unacknowledged in Redis
-until the visibility timeout, a quarter of an hour. The sweeps a worker sends as it connects
-(cooperativa/celery.py ``SweepsOnConnect``) find the work in the database.
+payment, of sending a settlement batch, of applying the central bank's answers, of settling an
+immediate transfer or of building a download: what it finished stays done once, what it did
+not is done once within 60 s of a worker being available again. Its own message cannot bring
+that about: it stays unacknowledged in Redis until the visibility timeout, a quarter of an
+hour. The sweeps a worker sends as it connects (cooperativa/celery.py ``SweepsOnConnect``) find
+the work in the database.
 
 How a worker is caught halfway: another database session holds a row the task reaches in the
-middle of its work (``row_lock``), the test waits until the worker waits for it, and kills the
-worker there. The lock is then released and the killed worker's session ends as any killed
-worker's does, rolling back its unfinished step. While the worker is stuck but alive, the same
-sweeps run from the test must leave its work to it.
+middle of its work (``row_lock``; ``table_lock`` where what it reaches is a read), the test
+waits until the worker waits for it, and kills the worker there. The lock is then released and
+the killed worker's session ends as any killed worker's does, rolling back its unfinished step.
+While the worker is stuck but alive, the same sweeps run from the test must leave its work to
+it.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
+from openpyxl import load_workbook
 
-from accounts.models import Account, InternalAccount, Product, Transaction
+from accounts.models import Account, Entry, ExportJob, InternalAccount, Product, Transaction
+from accounts.services.export_sweep import export_jobs_resume
 from accounts.services.ledger import internal_account_id
 from identity.models import IdType, Member, Notification
 from payroll.models import PayrollBatch, PayrollRow
 from payroll.services import execution
 from payroll.services.batches import batch_pay
 from payroll.tasks import payroll_resume
-from tests.stack import publish
-from tests.transfers.conftest import _interbank_pending
-from transfers.models import SettlementBatch, Transfer
+from tests.faults.conftest import RowLock
+from tests.stack import database_url, publish
+from tests.transfers.conftest import IMMEDIATE_BANK, _interbank_pending
+from transfers.models import Institution, SettlementBatch, Transfer
 from transfers.services import calendar, cycles, settlement
 from transfers.services.gateway import SimulatedGateway
 
@@ -48,6 +55,31 @@ pytestmark = [
 RESUMED_WITHIN = 60  # seconds from the worker's restart
 Payment = PayrollRow.Payment
 S = Transfer.Status
+
+
+class TableLock(RowLock):
+    """Another session holding a whole table (LOCK TABLE … ACCESS EXCLUSIVE): a task waits at
+    its first read of it, where no row lock would stop it."""
+
+    def __init__(self, model):
+        self.session = psycopg.connect(database_url(connection.settings_dict))
+        table = connection.ops.quote_name(model._meta.db_table)
+        self.session.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+
+
+@pytest.fixture
+def table_lock():
+    """``table_lock(Model)``: a ``TableLock``, released at the end of the test if still held."""
+    held = []
+
+    def hold(model) -> TableLock:
+        held.append(TableLock(model))
+        return held[-1]
+
+    yield hold
+    for lock in held:
+        if not lock.session.closed:
+            lock.release()
 
 
 def _kill_where_it_waits(stack, worker, lock, while_stuck=lambda: None) -> None:
@@ -263,3 +295,121 @@ def test_a_worker_killed_mid_results_returns_each_refused_transfer_once(
     assert told.count() == len(refused)
     stack.stop()
     ledger_clean()
+
+
+# --- An immediate transfer ---------------------------------------------------------------------
+
+
+def test_a_worker_killed_waiting_for_an_immediate_answer_settles_it_once_when_a_worker_is_back(
+    stack, member_user, row_lock, table_lock, ledger_clean, settings
+):
+    """The worker sent the transfer and the central bank answered "refused"; the worker died
+    before recording it. Its claim ended with its session: the sweep a worker sends as it
+    connects asks again at once (same reference), not after ``IMMEDIATE_STUCK_AFTER``."""
+    # No cycle is due: the catch-up reads no institution while the test holds that table.
+    PeriodicTask.objects.filter(task=cycles.CYCLE_TASK).delete()
+    settings.VAR_DIR = stack.root / "worker"  # this process's sweep asks the worker's simulator
+    transfer = _interbank_pending(member_user, "20.00", REJECTED, IMMEDIATE_BANK)
+    assert transfer.settlement == Institution.Settlement.IMMEDIATE
+    origin = Account.objects.get(pk=transfer.origin_id)
+    before = origin.balance
+    # First stop: ENVIADA and claimed, reading the transfer's institution for the request.
+    institutions = table_lock(Institution)
+    worker = stack.worker()
+    central_bank = SimulatedGateway(root=worker.var_dir / "spi")
+    publish(stack.redis.url, "transfers.tasks.transfer_send_immediate", transfer.pk)
+    stack.wait_for("the worker reads the institution", institutions.waiting)
+    transfer.refresh_from_db()
+    assert transfer.status == S.SENT
+    # Second stop: the central bank answered; the worker waits to record the answer.
+    lock = row_lock(Transfer, transfer.pk)
+    institutions.release()
+
+    def while_stuck():
+        [received] = central_bank.immediate_received()
+        assert (received["line"]["reference"], received["submissions"]) == (
+            f"{transfer.pk:012d}",
+            1,
+        )
+        # A live worker waits for its answer: the sweep leaves the transfer to it.
+        assert settlement.immediate_sweep() == 0
+        assert central_bank.immediate_received()[0]["submissions"] == 1
+
+    _kill_where_it_waits(stack, worker, lock, while_stuck)
+    transfer.refresh_from_db()
+    assert transfer.status == S.SENT  # answered, never recorded
+    sent_at = transfer.sent_at
+
+    def settled():
+        transfer.refresh_from_db()
+        return True if transfer.status != S.SENT else None
+
+    seconds = _restarted(stack, worker, "the transfer settled", settled)
+
+    assert seconds < RESUMED_WITHIN
+    assert timezone.now() - sent_at < settlement.IMMEDIATE_STUCK_AFTER  # not the time rule
+    assert transfer.status == S.RETURNED and transfer.return_reason == "CUENTA CERRADA"
+    # Asked again under the same reference: one transfer at the central bank, answered once.
+    [received] = central_bank.immediate_received()
+    assert received["submissions"] == 2 and not received["accepted"]
+    # The amount, fee and VAT came back once; the member was told once.
+    returns = Transaction.objects.filter(idempotency_key__startswith="spi-return-")
+    assert list(returns.values_list("idempotency_key", flat=True)) == [f"spi-return-{transfer.pk}"]
+    given_back = transfer.amount + transfer.fee + transfer.vat
+    assert Account.objects.get(pk=origin.pk).balance == before + given_back
+    told = Notification.objects.filter(subject="Transferencia interbancaria devuelta")
+    assert told.count() == 1
+    stack.stop()
+    ledger_clean()
+
+
+# --- A download --------------------------------------------------------------------------------
+
+
+def test_a_worker_killed_mid_export_builds_it_once_into_one_file_when_a_worker_is_back(
+    stack, member_user, table_lock
+):
+    """Killed mid-build, the job stays PROCESANDO; its claim ended with the worker's session,
+    so the sweep a worker sends as it connects gives it back and builds it at once, not after
+    Celery's hard time limit."""
+    account = member_user.customer.accounts.first()
+    today = timezone.localdate()
+    job = ExportJob.objects.create(  # as a request leaves it; its message is sent below
+        user=member_user,
+        account=account,
+        kind=ExportJob.Kind.MOVEMENTS_XLSX,
+        params={
+            "date_from": (today - timedelta(days=30)).isoformat(),
+            "date_to": today.isoformat(),
+            "tipo": "",
+        },
+    )
+    # The worker claims the job, then waits to count the account's movements.
+    entries = table_lock(Entry)
+    worker = stack.worker()
+    publish(stack.redis.url, "accounts.tasks.export_job_run", job.pk)
+
+    def while_stuck():
+        job.refresh_from_db()
+        assert (job.status, job.attempts) == (ExportJob.Status.RUNNING, 1)
+        # A live worker is building it: the sweep neither gives it back nor builds it.
+        assert export_jobs_resume() == 0
+        assert ExportJob.objects.get(pk=job.pk).attempts == 1
+
+    _kill_where_it_waits(stack, worker, entries, while_stuck)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.RUNNING  # its worker is gone
+
+    def finished():
+        job.refresh_from_db()
+        return True if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED) else None
+
+    seconds = _restarted(stack, worker, "the download built", finished)
+
+    assert seconds < RESUMED_WITHIN
+    assert job.status == ExportJob.Status.DONE, job.error
+    assert job.attempts == 2  # built once more, once
+    exported = list((worker.var_dir / "exports").iterdir())
+    assert [path.name for path in exported] == [job.file_name]
+    assert load_workbook(exported[0]).active.max_row >= 1
+    stack.stop()

@@ -2,16 +2,21 @@
 incoming credits — each applied once, whatever is repeated or interrupted."""
 
 import hashlib
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Account, InternalAccount, Transaction, TransactionKind
 from accounts.services.integrity import ledger_problems
+from common.claims import _keys
 from identity.models import Notification
 from tests.factories import AccountFactory, deposit
+from tests.stack import database_url
 from tests.transfers.conftest import IMMEDIATE_BANK, balance_of, cycle_moment, origin_of
 from transfers.models import ClosedDay, IncomingCredit, SettlementBatch, Transfer
 from transfers.services import cycles, settlement
@@ -384,24 +389,73 @@ def test_the_sweep_sends_immediate_transfers_a_lost_message_left_pending(
     assert len(central_bank.immediate_received()) == 2
 
 
-def test_an_immediate_transfer_left_sent_by_a_dead_worker_is_asked_again(
+def _left_sent_by_a_worker(transfer) -> None:
+    """The worker claimed it, the central bank answered, and the worker died (or hangs)."""
+    Transfer.objects.filter(pk=transfer.pk).update(status=S.SENT, sent_at=timezone.now())
+    SimulatedGateway().send_immediate(settlement.transfer_line(transfer))
+
+
+@contextmanager
+def _claimed_elsewhere(transfer_id: int):
+    """On PostgreSQL, another session holding the transfer's claim (a live worker, or a dead
+    one's lock kept by a pooler) until the block ends; nothing on SQLite, which has no claims."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    other = psycopg.connect(database_url(connection.settings_dict), autocommit=True)
+    try:
+        other.execute(
+            "SELECT pg_advisory_lock(%s, %s)", _keys(settlement.IMMEDIATE_CLAIM, transfer_id)
+        )
+        yield
+    finally:
+        other.execute("SELECT pg_advisory_unlock_all()")  # at once, as the session's end would
+        other.close()
+
+
+def test_an_immediate_transfer_left_sent_is_asked_again_after_the_stuck_time_whatever_its_claim(
     member_user, interbank_pending, central_bank
 ):
     transfer = interbank_pending(
         member_user, "10.00", account_number="3300000097", institution_code=IMMEDIATE_BANK
     )
-    # The worker claimed it, the central bank answered, and the worker died.
-    Transfer.objects.filter(pk=transfer.pk).update(status=S.SENT, sent_at=timezone.now())
-    central_bank.send_immediate(settlement.transfer_line(transfer))
+    _left_sent_by_a_worker(transfer)
 
-    assert settlement.immediate_sweep() == 0  # too recent: it may still be in flight
-    later = timezone.now() + settlement.IMMEDIATE_STUCK_AFTER + timedelta(seconds=1)
-    assert settlement.immediate_sweep(now=later) == 1
+    with _claimed_elsewhere(transfer.pk):
+        assert settlement.immediate_sweep() == 0  # too recent: it may still be in flight
+        later = timezone.now() + settlement.IMMEDIATE_STUCK_AFTER + timedelta(seconds=1)
+        assert settlement.immediate_sweep(now=later) == 1
 
     transfer.refresh_from_db()
     assert transfer.status == S.RETURNED and returns_of(transfer) == 1
     [record] = central_bank.immediate_received()
     assert record["submissions"] == 2 and record["reason"] == transfer.return_reason
+    assert settlement.immediate_sweep(now=later) == 0
+    assert ledger_problems() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="necesita PostgreSQL")
+def test_an_immediate_transfer_whose_worker_died_is_asked_again_at_once(
+    member_user, interbank_pending, central_bank
+):
+    transfer = interbank_pending(
+        member_user, "10.00", account_number="3300000097", institution_code=IMMEDIATE_BANK
+    )
+    _left_sent_by_a_worker(transfer)
+    with _claimed_elsewhere(transfer.pk):
+        assert settlement.immediate_sweep() == 0  # its worker lives: it waits for the answer
+    transfer.refresh_from_db()
+    assert transfer.status == S.SENT
+
+    # Its session ended: the claim is free, so the sweep asks now, not after the stuck time.
+    assert settlement.immediate_sweep() == 1
+    assert settlement.immediate_sweep() == 0
+    transfer.refresh_from_db()
+    assert transfer.status == S.RETURNED and returns_of(transfer) == 1
+    [record] = central_bank.immediate_received()
+    assert record["submissions"] == 2
+    assert Notification.objects.filter(subject="Transferencia interbancaria devuelta").count() == 1
     assert ledger_problems() == []
 
 

@@ -23,9 +23,14 @@ Life of an immediate transfer (``settlement=INMEDIATA``)::
     PENDIENTE ── immediate_send claims it (conditional update) ──▶ ENVIADA
         ── gateway answers ──▶ ACREDITADA | DEVUELTA
 
-If the gateway fails, the transfer goes back to PENDIENTE; if the process dies while it is
-ENVIADA, ``immediate_sweep`` asks the gateway again with the same reference after
-``IMMEDIATE_STUCK_AFTER``.
+The worker sending one holds its claim (``common.claims``) from PENDIENTE until the answer is
+applied. If the gateway fails, the transfer goes back to PENDIENTE; if the process dies while it
+is ENVIADA, its claim ends with its database session and ``immediate_sweep`` (every minute, and
+from each worker as it connects) asks the gateway again at once with the same reference: the
+gateway repeats its first answer, and ``outcome_apply`` settles, returns and tells once. A
+claim still held means a live worker is waiting for that answer: the sweep leaves it. Where a
+claim cannot say so (SQLite grants every claim; a pooler in transaction mode could keep a dead
+worker's) the sweep also asks for any transfer ENVIADA longer than ``IMMEDIATE_STUCK_AFTER``.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Account, Channel, Entry, InternalAccount, Product, TransactionKind
 from accounts.services.ledger import LedgerError, Leg, internal_account_id, transaction_post
+from common.claims import work_claimed
 from common.formatting import date_short
 from identity.services.notifications import notification_queue
 
@@ -51,8 +57,11 @@ from .gateway import GatewayError, TransferLine, batch_file_build, gateway
 
 logger = logging.getLogger(__name__)
 
-# An immediate transfer ENVIADA this long after it was ordered lost its worker mid-request.
+# An immediate transfer ENVIADA this long lost its worker mid-request, whatever its claim says
+# (no gateway call takes this long). Its claim tells it sooner on PostgreSQL.
 IMMEDIATE_STUCK_AFTER = timedelta(minutes=5)
+# The claim of one immediate transfer's send and answer (common.claims), by transfer id.
+IMMEDIATE_CLAIM = "transfers.immediate_send"
 # Products that can receive an interbank credit.
 RECEIVING_PRODUCTS = (Product.SAVINGS, Product.PROGRESAR, Product.CHECKING)
 
@@ -365,20 +374,24 @@ def _returned_notify(transfer: Transfer, refund) -> None:
 
 
 def immediate_send(transfer_id: int) -> str | None:
-    """Send one PENDIENTE immediate transfer if nobody else is. The claim is a conditional
-    update (PENDIENTE → ENVIADA), so of two workers only one sends it. Returns the new status
-    (ACREDITADA, DEVUELTA), or None if it was not this call's to send or the gateway failed
-    (then it is PENDIENTE again and the sweep retries it)."""
-    claimed = Transfer.objects.filter(
-        pk=transfer_id,
-        kind__in=SPI_KINDS,
-        status=Status.PENDING,
-        settlement=IMMEDIATE,
-        institution__isnull=False,
-    ).update(status=Status.SENT, sent_at=timezone.now())
-    if not claimed:
-        return None
-    return _immediate_ask(transfer_id)
+    """Send one PENDIENTE immediate transfer if nobody else is. Its claim is held from before
+    the conditional update (PENDIENTE → ENVIADA, so of two workers only one sends it) until
+    the answer is applied. Returns the new status (ACREDITADA, DEVUELTA), or None if it was
+    not this call's to send or the gateway failed (then it is PENDIENTE again and the sweep
+    retries it)."""
+    with work_claimed(IMMEDIATE_CLAIM, transfer_id) as claimed:
+        if not claimed:  # a live worker is sending it or asking for its answer
+            return None
+        sent = Transfer.objects.filter(
+            pk=transfer_id,
+            kind__in=SPI_KINDS,
+            status=Status.PENDING,
+            settlement=IMMEDIATE,
+            institution__isnull=False,
+        ).update(status=Status.SENT, sent_at=timezone.now())
+        if not sent:
+            return None
+        return _immediate_ask(transfer_id)
 
 
 def _immediate_ask(transfer_id: int) -> str | None:
@@ -394,8 +407,9 @@ def _immediate_ask(transfer_id: int) -> str | None:
 
 def immediate_sweep(now: datetime | None = None) -> int:
     """Send the immediate transfers a lost message left PENDIENTE, and ask again (same
-    reference: the gateway repeats its first answer) for those a dead worker left ENVIADA.
-    Returns how many were settled."""
+    reference: the gateway repeats its first answer) for those a dead worker left ENVIADA:
+    at once when their claim is free, or after ``IMMEDIATE_STUCK_AFTER`` anyway. Returns how
+    many were settled."""
     now = now or timezone.now()
     base = Transfer.objects.filter(
         kind__in=SPI_KINDS, settlement=IMMEDIATE, batch__isnull=True
@@ -403,18 +417,36 @@ def immediate_sweep(now: datetime | None = None) -> int:
     settled = 0
     for pk in list(base.filter(status=Status.PENDING).values_list("pk", flat=True)[:500]):
         settled += immediate_send(pk) is not None
-    stuck = base.filter(status=Status.SENT, sent_at__lt=now - IMMEDIATE_STUCK_AFTER)
-    for pk, sent_at in list(stuck.values_list("pk", "sent_at")[:500]):
-        # Claimed again by moving sent_at: of two sweeps, only one asks the gateway.
-        if not Transfer.objects.filter(pk=pk, status=Status.SENT, sent_at=sent_at).update(
-            sent_at=now
-        ):
-            continue
+    stuck_before = now - IMMEDIATE_STUCK_AFTER
+    sent = base.filter(status=Status.SENT)
+    if not _claims_tell_the_dead():
+        sent = sent.filter(sent_at__lt=stuck_before)
+    for pk, sent_at in list(sent.values_list("pk", "sent_at")[:500]):
         try:
-            settled += _immediate_ask(pk) is not None
+            settled += _immediate_ask_again(pk, sent_at, stuck=sent_at < stuck_before)
         except LedgerError:
             logger.exception("SPI: no se pudo devolver la transferencia %s", pk)
     return settled
+
+
+def _claims_tell_the_dead() -> bool:
+    """Whether a free claim means its worker died (PostgreSQL's session locks); SQLite grants
+    every claim, so there only the time ENVIADA can say it."""
+    return connection.vendor == "postgresql"
+
+
+def _immediate_ask_again(pk: int, sent_at: datetime, *, stuck: bool) -> bool:
+    """Ask once more for an ENVIADA transfer whose worker is gone: its claim free, or (``stuck``)
+    ENVIADA for longer than any live worker would wait. Returns whether it was settled now."""
+    with work_claimed(IMMEDIATE_CLAIM, pk) as claimed:
+        if not claimed and not stuck:  # a live worker is waiting for its answer
+            return False
+        # Claimed again by moving sent_at: of two sweeps past the time rule, only one asks.
+        if not Transfer.objects.filter(pk=pk, status=Status.SENT, sent_at=sent_at).update(
+            sent_at=timezone.now()
+        ):
+            return False
+        return _immediate_ask(pk) is not None
 
 
 # --- Incoming credits --------------------------------------------------------------------
