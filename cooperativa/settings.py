@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every answer, a redirect or an error page too, carries the request's id.
     "cooperativa.observability.RequestIdMiddleware",
+    # Right after: a page read whose database connection died mid-request is answered again
+    # once (cooperativa/read_retry.py), before any error page reaches the person.
+    "cooperativa.read_retry.ReadRetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,6 +139,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME")}
 ATOMIC_REQUESTS = False
+# How long a read whose connection was lost waits before its one retry (cooperativa/read_retry.py).
+READ_RETRY_WAIT = float(os.environ.get("READ_RETRY_WAIT", "0.5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"

@@ -29,17 +29,11 @@ from payroll.models import PayrollBatch
 from support.models import Complaint, ComplaintProduct
 from tests.factories import AccountFactory, UserFactory, deposit
 from tests.payroll.sheet_builders import internal_row, payee, xlsx_bytes
+from tests.processes import ON_POSTGRES_AND_REDIS
 from tests.stack import Host, Web, database_url, environment, free_port, wait_for, worker
 from tests.support.files import tiny_png
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-        reason="necesita PostgreSQL y Redis (DATABASE_URL, REDIS_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),  # the other processes read what the test wrote
-]
+pytestmark = ON_POSTGRES_AND_REDIS
 
 BUCKET = "cooperativa"
 KEYS = {"AWS_ACCESS_KEY_ID": "portal", "AWS_SECRET_ACCESS_KEY": "portal-secret-key"}

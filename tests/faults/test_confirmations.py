@@ -5,27 +5,19 @@ briefly for the first click's result and sends the browser there, running nothin
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from decimal import Decimal
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from accounts.models import Account
 from tests.faults.journeys import RECEIPT, accounts_of, code_asked, member_with_two_accounts
+from tests.processes import ON_POSTGRES_AND_REDIS
 from tests.stack import Browser
 from transfers.models import Transfer
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-        reason="necesita PostgreSQL y Redis (DATABASE_URL, REDIS_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = ON_POSTGRES_AND_REDIS
 
 CLICKS = 20
 MEMBER_TRANSFER = "/transferencias/cooprogreso/confirmar/"

@@ -21,7 +21,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 
 from tests.benchmarks.processes import children
@@ -36,18 +36,14 @@ from tests.faults.journeys import (
     member_with_two_accounts,
     own_transfer,
 )
+from tests.processes import ON_POSTGRES_AND_REDIS
 from tests.stack import ROOT, Browser, Postgres, postgres_installed
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-        reason="necesita PostgreSQL y Redis (DATABASE_URL, REDIS_URL)",
-    ),
+    *ON_POSTGRES_AND_REDIS,
     pytest.mark.skipif(
         not postgres_installed(), reason="necesita los programas del servidor PostgreSQL"
     ),
-    pytest.mark.django_db(transaction=True),
 ]
 
 BEFORE, DOWN, AFTER = 3, 4, 5  # seconds of traffic before, PostgreSQL stopped, traffic after

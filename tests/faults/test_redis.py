@@ -13,13 +13,11 @@ few seconds (common/background.py, common/cache.py).
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from tests.faults.journeys import (
     RECEIPT,
@@ -28,17 +26,11 @@ from tests.faults.journeys import (
     member_with_two_accounts,
     own_transfer,
 )
+from tests.processes import ON_POSTGRES_AND_REDIS
 from transfers.models import Transfer
 from transfers.services.gateway import SimulatedGateway
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-        reason="necesita PostgreSQL y Redis (DATABASE_URL, REDIS_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = ON_POSTGRES_AND_REDIS
 
 OUTAGE = 30  # seconds
 DONE_WITHIN = 60  # seconds after Redis is back

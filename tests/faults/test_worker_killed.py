@@ -16,7 +16,6 @@ it.
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -37,20 +36,14 @@ from payroll.services import execution
 from payroll.services.batches import batch_pay
 from payroll.tasks import payroll_resume
 from tests.faults.conftest import RowLock
+from tests.processes import ON_POSTGRES_AND_REDIS
 from tests.stack import database_url, publish
 from tests.transfers.conftest import IMMEDIATE_BANK, _interbank_pending
 from transfers.models import Institution, SettlementBatch, Transfer
 from transfers.services import calendar, cycles, settlement
 from transfers.services.gateway import SimulatedGateway
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
-        reason="necesita PostgreSQL y Redis (DATABASE_URL, REDIS_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = ON_POSTGRES_AND_REDIS
 
 RESUMED_WITHIN = 60  # seconds from the worker's restart
 Payment = PayrollRow.Payment
